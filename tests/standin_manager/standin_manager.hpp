@@ -38,6 +38,8 @@
 //   body, recorded (reports()).
 // - agents/<name>/hit: 200, recorded (heartbeats()); a name that does not
 //   match ^[A-Za-z0-9_-]+$ -> 400. An agent that never reported is accepted.
+//   (httplib's server answers 400 to a PATCH without Content-Length; the
+//   real manager does not care. httplib's client always sends one.)
 //
 // Thread safety: every public method may be called from any thread while
 // the server runs. Requests are counted and faults applied per endpoint.
