@@ -47,6 +47,8 @@ struct Answer {
   int status = 200;
   std::string body;
   std::string content_type = "application/json";
+  // For Fault::Body::kTruncatedJson, when half of `body` would not do.
+  std::optional<std::string> truncated;
   // For Fault::Body::kEndless: one more piece of the body that never ends.
   std::function<std::string(std::uint64_t)> endless_piece;
 };
@@ -196,13 +198,15 @@ struct StandinManager::Impl {
     } else {
       answer.body = options.version_as_string ? "\"" + v + "\"" : v + "\n";
     }
+    answer.truncated = "\"" + v;  // half of "3\n" would still be a number
     answer.endless_piece = [](std::uint64_t) { return std::string(4096, ' '); };
     return answer;
   }
 
   template <typename Item, typename Append>
-  Answer listing_answer(const httplib::Request& req, const std::vector<Item>& items, const Fault& fault,
-                        Append append_item) const {
+  Answer listing_answer(const httplib::Request& req, std::shared_ptr<const Rules> rules,
+                        const std::vector<Item> Rules::*list, const Fault& fault, Append append_item) const {
+    const std::vector<Item>& items = (*rules).*list;
     Answer answer;
     auto bad_request = [&](const std::string& message) {
       answer.status = 400;
@@ -266,16 +270,16 @@ struct StandinManager::Impl {
     out += "}";
 
     // The endless body: this listing's opening, then its items over and over.
-    auto shared_items = std::make_shared<std::vector<Item>>(items);
-    answer.endless_piece = [shared_items, lower, append_item](std::uint64_t call) {
+    answer.endless_piece = [rules, list, lower, append_item](std::uint64_t call) {
+      const std::vector<Item>& all = (*rules).*list;
       std::string piece;
       if (call == 0) piece = lower ? "{\"items\":[" : "{\"Items\":[";
       for (std::size_t i = 0; i < 32; ++i) {
         if (call != 0 || i != 0) piece += ',';
-        if (shared_items->empty()) {
+        if (all.empty()) {
           piece += "{}";
         } else {
-          append_item(piece, (*shared_items)[(call * 32 + i) % shared_items->size()]);
+          append_item(piece, all[(call * 32 + i) % all.size()]);
         }
       }
       return piece;
@@ -365,7 +369,8 @@ struct StandinManager::Impl {
         res.set_content(answer.body, answer.content_type);
         return;
       case Fault::Body::kTruncatedJson:
-        res.set_content(answer.body.substr(0, answer.body.size() / 2), answer.content_type);
+        res.set_content(answer.truncated.value_or(answer.body.substr(0, answer.body.size() / 2)),
+                        answer.content_type);
         return;
       case Fault::Body::kMalformedJson: {
         std::string body = answer.body;
@@ -439,6 +444,7 @@ StandinManager::StandinManager(Options options, Rules rules) : impl_(std::make_u
 
   const std::string api = s.options.base_path + "/api/namespace/([^/]+)/project/([^/]+)";
   s.server.set_keep_alive_max_count(100000);
+  s.server.set_tcp_nodelay(true);
   s.server.set_keep_alive_timeout(2);
   s.server.Get("/health/ping", [&s](const httplib::Request&, httplib::Response& res) {
     std::uint64_t number = 0;
@@ -452,14 +458,12 @@ StandinManager::StandinManager(Options options, Rules rules) : impl_(std::make_u
   });
   s.server.Get(api + "/redirects", [&s](const httplib::Request& req, httplib::Response& res) {
     s.api(Endpoint::kRedirects, req, res, [&](std::uint64_t, const Fault& fault) {
-      auto rules = s.current_rules();
-      return s.listing_answer(req, rules->redirects, fault, append_redirect_json);
+      return s.listing_answer(req, s.current_rules(), &Rules::redirects, fault, append_redirect_json);
     });
   });
   s.server.Get(api + "/pages", [&s](const httplib::Request& req, httplib::Response& res) {
     s.api(Endpoint::kPages, req, res, [&](std::uint64_t, const Fault& fault) {
-      auto rules = s.current_rules();
-      return s.listing_answer(req, rules->pages, fault, append_page_json);
+      return s.listing_answer(req, s.current_rules(), &Rules::pages, fault, append_page_json);
     });
   });
   s.server.Post(api + "/agents", [&s](const httplib::Request& req, httplib::Response& res) {
@@ -480,7 +484,18 @@ StandinManager::StandinManager(Options options, Rules rules) : impl_(std::make_u
     throw std::runtime_error("stand-in manager: cannot listen on " + s.options.host + ":" +
                              std::to_string(s.options.port));
   }
-  s.listener = std::thread([&s] { s.server.listen_after_bind(); });
+  std::atomic<bool> listen_returned{false};
+  s.listener = std::thread([&s, &listen_returned] {
+    s.server.listen_after_bind();
+    listen_returned = true;
+  });
+  // httplib's stop() does nothing until the server runs: wait for it, so
+  // that a stop() right after construction cannot be lost.
+  while (!s.server.is_running() && !listen_returned) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  if (!s.server.is_running()) {
+    s.listener.join();
+    throw std::runtime_error("stand-in manager: the server did not start");
+  }
 }
 
 StandinManager::~StandinManager() { stop(); }

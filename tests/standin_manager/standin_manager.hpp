@@ -93,7 +93,8 @@ struct Fault {
     // sending (valid items for listings, spaces for the others) until the
     // client goes away, stop(), or `endless_for` has passed.
     kEndless,
-    // The first half of the real answer, with a matching Content-Length.
+    // The first half of the real answer, with a matching Content-Length
+    // (version: a string without its closing quote, "\"3").
     kTruncatedJson,
     // The real answer with its first ':' replaced by ';' (version: "3x").
     kMalformedJson,
