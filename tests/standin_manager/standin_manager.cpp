@@ -114,6 +114,7 @@ struct StandinManager::Impl {
   std::vector<std::string> heartbeats;
   bool stopping = false;
   bool stopped = false;
+  std::mutex stop_mutex;
 
   std::string api_prefix() const {
     return options.base_path + "/api/namespace/" + options.namespace_code + "/project/" + options.project_code;
@@ -502,6 +503,7 @@ StandinManager::~StandinManager() { stop(); }
 
 void StandinManager::stop() {
   Impl& s = *impl_;
+  std::lock_guard stopping_lock(s.stop_mutex);  // a second caller waits for the first
   {
     std::lock_guard lock(s.mutex);
     if (s.stopped) return;
