@@ -12,24 +12,10 @@
 #include "matcher/table.hpp"
 
 namespace flecto {
-namespace {
 
-constexpr int kExitError = 2;
-
-struct Query {
-  std::string host;
-  std::string uri;
-};
-
-bool is_blank(std::string_view line) {
-  return line.find_first_not_of(" \t\r") == std::string_view::npos;
-}
-
-// Parses one query line. Throws JsonShapeError with a message without the
-// line number (the caller adds it).
-Query parse_query(simdjson::dom::parser& parser, const std::string& line) {
+MatchQuery parse_match_query(simdjson::dom::parser& parser, std::string_view line) {
   simdjson::dom::element root;
-  if (auto error = parser.parse(line).get(root)) {
+  if (auto error = parser.parse(line.data(), line.size()).get(root)) {
     throw JsonShapeError(std::string("malformed JSON: ") + simdjson::error_message(error));
   }
   if (!root.is_object()) throw JsonShapeError("expected a JSON object {\"host\": ..., \"uri\": ...}");
@@ -45,15 +31,23 @@ Query parse_query(simdjson::dom::parser& parser, const std::string& line) {
   return {std::move(*host), std::move(*uri)};
 }
 
+namespace {
+
+constexpr int kExitError = 2;
+
+bool is_blank(std::string_view line) {
+  return line.find_first_not_of(" \t\r") == std::string_view::npos;
+}
+
 // Answers every query line of `in`; returns the exit status.
 int answer_stream(const Table& table, std::istream& in, std::ostream& out, std::ostream& err) {
   simdjson::dom::parser parser;
   std::string line;
   for (std::size_t number = 1; std::getline(in, line); ++number) {
     if (is_blank(line)) continue;
-    Query query;
+    MatchQuery query;
     try {
-      query = parse_query(parser, line);
+      query = parse_match_query(parser, line);
     } catch (const JsonShapeError& e) {
       out.flush();
       err << "stdin: line " << number << ": " << e.what() << '\n';

@@ -33,6 +33,9 @@
 #include <iosfwd>
 #include <optional>
 #include <string>
+#include <string_view>
+
+#include <simdjson.h>
 
 namespace CLI {
 class App;
@@ -48,6 +51,17 @@ struct MatchCommandOptions {
   // (Config::regex_memory_mb).
   std::size_t regex_memory_mb = 256;
 };
+
+// One query line, {"host": "...", "uri": "..."}, as described above.
+struct MatchQuery {
+  std::string host;
+  std::string uri;
+};
+
+// Parses one (non-blank) query line with `parser`. Throws JsonShapeError
+// (agent/rules_json.hpp) with a message that does not name the line, e.g.
+// `uri: expected a string`.
+MatchQuery parse_match_query(simdjson::dom::parser& parser, std::string_view line);
 
 // Declares --rules (required), --host, --uri and --regex-memory-mb on
 // `command`, storing into `options`, which must outlive the parse.
