@@ -1,8 +1,13 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <optional>
+#include <string>
+
 #include <simdjson.h>
 
 #include "agent/match_json.hpp"
+#include "agent/rules_json.hpp"
 
 using flecto::ContentType;
 using flecto::PageType;
@@ -71,4 +76,77 @@ TEST_CASE("match json: one line that parses back byte for byte") {
   CHECK(int64_t(root["code"]) == 302);
   CHECK(text(root["page"]["path"]) == nasty);
   CHECK(text(root["page"]["content"]) == nasty);
+}
+
+// Every query of the conformance vectors through a real Table: the answer
+// line carries the expected entry's redirect, target and page, and the code
+// of the redirect's status.
+namespace {
+
+std::optional<flecto::Redirect> redirect_or_null(simdjson::dom::element e, std::string_view where) {
+  if (e.is_null()) return std::nullopt;
+  return flecto::redirect_from_json(e.get_object(), where);
+}
+
+std::optional<flecto::Page> page_or_null(simdjson::dom::element e, std::string_view where) {
+  if (e.is_null()) return std::nullopt;
+  return flecto::page_from_json(e.get_object(), where);
+}
+
+void check_vectors(const std::string& file) {
+  simdjson::dom::parser vectors_parser, line_parser;
+  simdjson::dom::element doc = vectors_parser.load(FLECTO_TEST_DATA_DIR "/conformance/" + file);
+  std::size_t checked = 0;
+  for (simdjson::dom::element suite : doc["suites"].get_array()) {
+    flecto::Rules rules;
+    for (simdjson::dom::element r : suite["redirects"].get_array()) {
+      rules.redirects.push_back(flecto::redirect_from_json(r.get_object(), "redirects"));
+    }
+    for (simdjson::dom::element p : suite["pages"].get_array()) {
+      rules.pages.push_back(flecto::page_from_json(p.get_object(), "pages"));
+    }
+    auto table = flecto::Table::build(rules).table;
+    for (simdjson::dom::element expect : suite["expect"].get_array()) {
+      std::string_view host = expect["host"], uri = expect["uri"];
+      std::optional<flecto::Redirect> redirect = redirect_or_null(expect["redirect"], "expect");
+      std::string target{std::string_view(expect["target"])};
+      // Among equal winners the answer is the one listed first.
+      simdjson::dom::array alternatives;
+      if (expect["alternatives"].get(alternatives) == simdjson::SUCCESS) {
+        std::size_t best = rules.redirects.size();
+        for (simdjson::dom::element alternative : alternatives) {
+          auto r = redirect_or_null(alternative["redirect"], "alternative");
+          REQUIRE(r);
+          auto at = std::find(rules.redirects.begin(), rules.redirects.end(), *r) - rules.redirects.begin();
+          if (static_cast<std::size_t>(at) < best) {
+            best = static_cast<std::size_t>(at);
+            redirect = r;
+            target = std::string(std::string_view(alternative["target"]));
+          }
+        }
+      }
+
+      std::string line = match_result_json(*table, host, uri);
+      INFO(file << " suite " << std::string_view(suite["name"]) << ": " << host << uri << " -> " << line);
+      simdjson::dom::element answer = line_parser.parse(line);
+      CHECK(redirect_or_null(answer["redirect"], "answer") == redirect);
+      CHECK(std::string_view(answer["target"]) == target);
+      if (redirect) {
+        CHECK(int64_t(answer["code"]) == flecto::http_code(*flecto::parse_redirect_status(redirect->status)));
+      } else {
+        CHECK(answer["code"].is_null());
+      }
+      CHECK(page_or_null(answer["page"], "answer") == page_or_null(expect["page"], "expect"));
+      ++checked;
+    }
+  }
+  CHECK(checked > 0);
+}
+
+}  // namespace
+
+TEST_CASE("match json: every query of vectors.json mirrors its expected entry") { check_vectors("vectors.json"); }
+
+TEST_CASE("match json: every query of divergences.json mirrors its expected entry") {
+  check_vectors("divergences.json");
 }
