@@ -52,7 +52,7 @@ void measure(const char* name, const Rules& rules, const std::vector<Query>& que
   CHECK(hits > 0);
 }
 
-TEST_CASE("bench: 1,000,000 BASIC and BASIC_HOST", "[.bench]") {
+TEST_CASE("bench: 1M BASIC and BASIC_HOST", "[.bench]") {
   Rules rules;
   for (int i = 0; i < 1000000; ++i) {
     std::string n = std::to_string(i);
@@ -74,7 +74,7 @@ TEST_CASE("bench: 1,000,000 BASIC and BASIC_HOST", "[.bench]") {
   measure("1M basic", rules, queries, 10);
 }
 
-TEST_CASE("bench: 10,000 prefixed REGEX", "[.bench]") {
+TEST_CASE("bench: 10k prefixed REGEX", "[.bench]") {
   Rules rules;
   for (int i = 0; i < 10000; ++i) {
     rules.redirects.push_back({"REGEX", "^/section" + std::to_string(i) + "/([a-z]+)/(\\d+)$",
@@ -89,7 +89,7 @@ TEST_CASE("bench: 10,000 prefixed REGEX", "[.bench]") {
   measure("10k prefixed regex", rules, queries, 20);
 }
 
-TEST_CASE("bench: 1,000 REGEX without a literal prefix", "[.bench]") {
+TEST_CASE("bench: 1k REGEX without a literal prefix", "[.bench]") {
   Rules rules;
   for (int i = 0; i < 1000; ++i) {
     std::string n = std::to_string(i);
