@@ -33,9 +33,7 @@ class ExactIndex {
   // table counts its rules before building).
   explicit ExactIndex(std::size_t capacity);
 
-  static std::uint64_t hash(std::string_view key) {
-    return std::hash<std::string_view>{}(key);
-  }
+  static std::uint64_t hash(std::string_view key) { return std::hash<std::string_view>{}(key); }
 
   // Maps `key` to `value`; an equal key already present is replaced.
   template <typename KeyOf>

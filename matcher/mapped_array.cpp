@@ -18,8 +18,8 @@ void* map(std::size_t bytes, std::size_t* mapped) {
   std::size_t length = (bytes + page - 1) / page * page;
   // Large arrays start on a huge-page boundary: map a little more, trim.
   const std::size_t slack = length >= kHugePage ? kHugePage : 0;
-  void* p = mmap(nullptr, length + slack, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-                 -1, 0);
+  void* p =
+      mmap(nullptr, length + slack, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (p == MAP_FAILED) throw std::bad_alloc();
   auto* start = static_cast<char*>(p);
   if (slack != 0) {

@@ -124,7 +124,9 @@ struct RegexStage::Impl {
     return false;
   }
   bool match_with_sets(std::string_view input, Hit* hit) const;
-  void build_sets(int first, int last, std::int64_t share);
+  // Compiles ranks [first, last) into sets of at most `share` bytes each,
+  // drawn from `pool`, splitting what does not fit. False if it split.
+  bool build_sets(int first, int last, std::int64_t share, std::int64_t* pool);
 };
 
 RegexStage::RegexStage() : impl_(std::make_unique<Impl>()) {}
@@ -132,7 +134,8 @@ RegexStage::RegexStage(RegexStage&&) noexcept = default;
 RegexStage& RegexStage::operator=(RegexStage&&) noexcept = default;
 RegexStage::~RegexStage() = default;
 
-void RegexStage::Impl::build_sets(int first, int last, std::int64_t share) {
+bool RegexStage::Impl::build_sets(int first, int last, std::int64_t share, std::int64_t* pool) {
+  share = std::min(share, *pool);
   auto set = std::make_unique<RE2::Set>(rule_options(share), RE2::UNANCHORED);
   bool ok = share > 0;
   for (int rank = first; ok && rank < last; ++rank) {
@@ -142,17 +145,19 @@ void RegexStage::Impl::build_sets(int first, int last, std::int64_t share) {
     chunks.push_back({first, last, std::move(set)});
     ++set_count;
     re2_memory += static_cast<std::size_t>(share);
-    return;
+    *pool -= share;
+    return true;
   }
-  if (last - first == 1) {
+  if (last - first == 1 || share <= 0) {
     chunks.push_back({first, last, nullptr});
-    return;
+    return false;
   }
-  // Too big for its share: halve the rules and the memory, so the total
-  // handed to sets never exceeds the budget.
+  // Too big for its share: each half gets the same share (half the rules in
+  // the same memory may fit), still drawn from the one pool.
   int middle = first + (last - first) / 2;
-  build_sets(first, middle, share / 2);
-  build_sets(middle, last, share / 2);
+  build_sets(first, middle, share, pool);
+  build_sets(middle, last, share, pool);
+  return false;
 }
 
 RegexStage RegexStage::build(const std::vector<Rule>& rules, std::size_t memory_budget,
@@ -272,12 +277,15 @@ RegexStage RegexStage::build(const std::vector<Rule>& rules, std::size_t memory_
         impl.re2_memory += static_cast<std::size_t>(atom_mem);
       }
     }
-    // The rest for the sets, shared evenly by the chunks.
-    const int chunk_count = (ranked + static_cast<int>(kRulesPerSet) - 1) / kRulesPerSet;
-    const std::int64_t set_mem =
-        std::min(kMaxSetMem, (budget - budget / 4 - budget / 8) / chunk_count);
-    for (int first = 0; first < ranked; first += kRulesPerSet) {
-      impl.build_sets(first, std::min(ranked, first + static_cast<int>(kRulesPerSet)), set_mem);
+    // The rest for the sets: one pool, offered evenly to the chunks still to
+    // build, so that a chunk that had to split takes from the later ones and
+    // the total never exceeds the pool.
+    std::int64_t pool = budget - budget / 4 - budget / 8;
+    const int per_set = static_cast<int>(kRulesPerSet);
+    for (int first = 0; first < ranked; first += per_set) {
+      const int chunks_left = (ranked - first + per_set - 1) / per_set;
+      impl.build_sets(first, std::min(ranked, first + per_set),
+                      std::min(kMaxSetMem, pool / chunks_left), &pool);
     }
   }
 
@@ -388,15 +396,15 @@ std::size_t RegexStage::set_count() const { return impl_->set_count; }
 
 std::size_t RegexStage::memory_bytes() const {
   const Impl& impl = *impl_;
-  std::size_t bytes = sizeof(Impl) + impl.re2_memory + impl.prefix_bytes.capacity() +
-                      impl.prefix_index.memory_bytes() +
-                      (impl.ids.capacity() + impl.prefix_offsets.capacity() +
-                       impl.prefix_sizes.capacity() + impl.group_key_offsets.capacity() +
-                       impl.group_key_sizes.capacity() + impl.group_starts.capacity() +
-                       impl.prefix_lengths.capacity()) *
-                          sizeof(std::uint32_t) +
-                      impl.group_ranks.capacity() * sizeof(int) + impl.group_counts.capacity() +
-                      impl.chunks.capacity() * sizeof(Impl::Chunk);
+  std::size_t bytes =
+      sizeof(Impl) + impl.re2_memory + impl.prefix_bytes.capacity() +
+      impl.prefix_index.memory_bytes() +
+      (impl.ids.capacity() + impl.prefix_offsets.capacity() + impl.prefix_sizes.capacity() +
+       impl.group_key_offsets.capacity() + impl.group_key_sizes.capacity() +
+       impl.group_starts.capacity() + impl.prefix_lengths.capacity()) *
+          sizeof(std::uint32_t) +
+      impl.group_ranks.capacity() * sizeof(int) + impl.group_counts.capacity() +
+      impl.chunks.capacity() * sizeof(Impl::Chunk);
   // FilteredRE2 does not report its prefilter tree; estimate a node and a
   // pointer per rule.
   bytes += impl.ids.size() * (sizeof(RE2) + 128);
