@@ -70,6 +70,11 @@ struct RegexStage::Impl {
   // id in `filter`.
   std::vector<std::uint32_t> ids;
   std::vector<std::uint8_t> group_counts;
+  // False for a rule kept only to keep ranks and filter ids in step: its
+  // literal prefix could not be determined, so it is skipped and never a
+  // candidate.
+  std::vector<bool> usable;
+  std::size_t usable_count = 0;
   std::vector<std::uint32_t> prefix_offsets, prefix_sizes;  // into prefix_bytes
   std::string prefix_bytes;
   re2::FilteredRE2 filter{kMinAtomLength};  // owns every rule's RE2
@@ -104,7 +109,7 @@ struct RegexStage::Impl {
     return std::string_view(prefix_bytes.data() + prefix_offsets[rank], prefix_sizes[rank]);
   }
   bool candidate(int rank, std::string_view input) const {
-    return input.substr(0, prefix_sizes[rank]) == prefix(rank);
+    return usable[rank] && input.substr(0, prefix_sizes[rank]) == prefix(rank);
   }
   bool run(int rank, std::string_view input, Hit* hit) const {
     int n = group_counts[rank];
@@ -201,13 +206,15 @@ RegexStage RegexStage::build(const std::vector<Rule>& rules, std::size_t memory_
       // The filter has it already; keep ranks and filter ids in step with a
       // rule that can never be a candidate.
       failed.push_back({pos, "literal prefix cannot be determined"});
-      prefix = std::string("\xFF\xFF\xFF\xFF", 4) + std::string(rule.source);
     }
+    impl.usable.push_back(prefix.has_value());
+    ++impl.usable_count;
     impl.re2_memory += static_cast<std::size_t>(handed);
+    impl.usable_count -= !prefix.has_value();
     impl.ids.push_back(rule.id);
     impl.group_counts.push_back(
         static_cast<std::uint8_t>(std::min(impl.filter.GetRE2(id).NumberOfCapturingGroups(), 9)));
-    prefixes.push_back(std::move(*prefix));
+    prefixes.push_back(prefix.value_or(std::string()));
   }
   const int ranked = static_cast<int>(impl.ids.size());
 
@@ -220,13 +227,16 @@ RegexStage RegexStage::build(const std::vector<Rule>& rules, std::size_t memory_
     impl.prefix_sizes.push_back(static_cast<std::uint32_t>(p.size()));
     impl.prefix_bytes += p;
   }
-  std::vector<int> by_prefix(static_cast<std::size_t>(ranked));
-  for (int r = 0; r < ranked; ++r) by_prefix[r] = r;
+  std::vector<int> by_prefix;
+  for (int r = 0; r < ranked; ++r) {
+    if (impl.usable[r]) by_prefix.push_back(r);
+  }
   std::stable_sort(by_prefix.begin(), by_prefix.end(),
                    [&](int a, int b) { return impl.prefix(a) < impl.prefix(b); });
   // Group 0: no prefix (sorts first); it exists even when empty.
   std::size_t distinct = 0;
-  for (int i = 0; i < ranked; ++i) {
+  const int grouped = static_cast<int>(by_prefix.size());
+  for (int i = 0; i < grouped; ++i) {
     distinct += impl.prefix_sizes[by_prefix[i]] != 0 &&
                 (i == 0 || impl.prefix(by_prefix[i]) != impl.prefix(by_prefix[i - 1]));
   }
@@ -238,7 +248,7 @@ RegexStage RegexStage::build(const std::vector<Rule>& rules, std::size_t memory_
     return std::string_view(impl.prefix_bytes.data() + impl.group_key_offsets[g],
                             impl.group_key_sizes[g]);
   };
-  for (int i = 0; i < ranked; ++i) {
+  for (int i = 0; i < grouped; ++i) {
     int r = by_prefix[i];
     if (impl.prefix_sizes[r] != 0 && (i == 0 || impl.prefix(r) != impl.prefix(by_prefix[i - 1]))) {
       // A new group starts here.
@@ -391,7 +401,7 @@ bool RegexStage::match(std::string_view input, Hit* hit) const {
   return impl.match_with_sets(input, hit);
 }
 
-std::size_t RegexStage::size() const { return impl_->ids.size(); }
+std::size_t RegexStage::size() const { return impl_->usable_count; }
 std::size_t RegexStage::set_count() const { return impl_->set_count; }
 
 std::size_t RegexStage::memory_bytes() const {

@@ -1,7 +1,6 @@
 // Many threads matching against one table get the answers one thread gets.
 
 #include <catch2/catch.hpp>
-
 #include <thread>
 
 #include "matcher/table.hpp"
@@ -14,7 +13,8 @@ TEST_CASE("concurrency: threads share one table", "[matcher][threads]") {
   for (int i = 0; i < 300; ++i) {
     std::string n = std::to_string(i);
     rules.redirects.push_back({"BASIC", "/b/" + n, "/basic/" + n, "FOUND"});
-    rules.redirects.push_back({"REGEX", "^/section" + n + "/([a-z]+)/(\\d+)$", "/s/$1/$2", "FOUND"});
+    rules.redirects.push_back(
+        {"REGEX", "^/section" + n + "/([a-z]+)/(\\d+)$", "/s/$1/$2", "FOUND"});
     rules.redirects.push_back({"REGEX", "(?i)/product" + n + "/(\\d+)", "/p/$1", "FOUND"});
     rules.redirects.push_back(
         {"REGEX", "/([a-z]{" + std::to_string(1 + i % 9) + "})/(x|y)", "/g/$1/$2", "FOUND"});
