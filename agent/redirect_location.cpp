@@ -102,8 +102,10 @@ std::string clean_path(std::string_view path) {
     } else if (path[r] == '.' && path[r + 1] == '.' && (r + 2 == n || path[r + 2] == '/')) {
       r += 2;
       if (out.size() > dotdot) {
-        out.pop_back();
-        while (out.size() > dotdot && out.back() != '/') out.pop_back();
+        // Back to the slash before the last element, which goes too.
+        std::size_t w = out.size() - 1;
+        while (w > dotdot && out[w] != '/') --w;
+        out.resize(w);
       } else if (!rooted) {
         if (!out.empty()) out += '/';
         out += "..";
