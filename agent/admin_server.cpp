@@ -211,6 +211,12 @@ void AdminServer::start(const ListenAddress& address) {
   server_->set_read_timeout(std::chrono::seconds(5));
   server_->set_write_timeout(std::chrono::seconds(5));
   server_->set_payload_max_length(64 * 1024);
+  // httplib's default also sets SO_REUSEPORT, which would let a second agent
+  // bind the same port silently; a port in use must be an error.
+  server_->set_socket_options([](socket_t sock) {
+    const int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });
   route();
 
   int port = address.port;
