@@ -44,7 +44,7 @@ TEST_CASE("edge limits: a request line over the bound gets 414", "[edge][limits]
   CHECK(r->status == 414);
   // Just under the bound is fine.
   const std::string fits = "/" + std::string(8192 - 20, 'a');
-  const auto ok = exchange(edge.port(), request("GET", fits));
+  const auto ok = round_trip(edge.port(), request("GET", fits));
   REQUIRE(ok);
   CHECK(ok->status == 404);
 }
@@ -67,7 +67,7 @@ TEST_CASE("edge limits: header lines over the bound get 431", "[edge][limits]") 
   REQUIRE(r);
   CHECK(r->status == 431);
   // Headers within the bound are fine.
-  const auto ok = exchange(edge.port(), request("GET", "/old", "example.com", "X-Ok: " + std::string(8000, 'k') + "\r\n"));
+  const auto ok = round_trip(edge.port(), request("GET", "/old", "example.com", "X-Ok: " + std::string(8000, 'k') + "\r\n"));
   REQUIRE(ok);
   CHECK(ok->status == 301);
 }
@@ -99,7 +99,7 @@ TEST_CASE("edge limits: malformed requests get 400 (and other versions 505)", "[
   }
   CHECK(refusal(edge.port(), "GET /old HTTP/2.0\r\nHost: a\r\n\r\n") == std::pair{505, true});
   // Tolerated: bare LF line ends and an empty line before the request.
-  const auto lf = exchange(edge.port(), "\r\nGET /old HTTP/1.1\nHost: a\n\n");
+  const auto lf = round_trip(edge.port(), "\r\nGET /old HTTP/1.1\nHost: a\n\n");
   REQUIRE(lf);
   CHECK(lf->status == 301);
 }
@@ -144,7 +144,7 @@ TEST_CASE("edge limits: slow clients get 408 and cannot starve the others", "[ed
     REQUIRE(slow.back()->send("GET /old HTTP/1.1\r\nHost: exa"));
   }
   // Served while every slow client is still pending.
-  const auto fast = exchange(edge.port(), request("GET", "/old"));
+  const auto fast = round_trip(edge.port(), request("GET", "/old"));
   REQUIRE(fast);
   CHECK(fast->status == 301);
   for (auto& client : slow) {

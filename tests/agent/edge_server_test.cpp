@@ -45,12 +45,12 @@ struct Served : RunningEdge {
 
 TEST_CASE("edge: before any table is served every request gets 503", "[edge]") {
   RunningEdge edge;
-  const auto r = exchange(edge.port(), request("GET", "/old"));
+  const auto r = round_trip(edge.port(), request("GET", "/old"));
   REQUIRE(r);
   CHECK(r->status == 503);
   CHECK(r->header("retry-after") == "5");
   edge.served.swap_in(build_table(sample_rules()));
-  const auto after = exchange(edge.port(), request("GET", "/old"));
+  const auto after = round_trip(edge.port(), request("GET", "/old"));
   REQUIRE(after);
   CHECK(after->status == 301);
 }
@@ -61,13 +61,13 @@ TEST_CASE("edge: redirects with each status code, Location and HTML body", "[edg
                                                {"/perm", 308}};
   for (const auto& [path, code] : cases) {
     INFO(path);
-    const auto r = exchange(edge.port(), request("GET", path));
+    const auto r = round_trip(edge.port(), request("GET", path));
     REQUIRE(r);
     CHECK(r->status == code);
     CHECK(r->header("content-type") == "text/html; charset=utf-8");
     CHECK(r->body == redirect_html_body(r->header("location"), code));
   }
-  const auto r = exchange(edge.port(), request("GET", "/found"));
+  const auto r = round_trip(edge.port(), request("GET", "/found"));
   REQUIRE(r);
   CHECK(r->status_line == "HTTP/1.1 302 Found");
   CHECK(r->header("location") == "https://example.org/x");
@@ -97,7 +97,7 @@ TEST_CASE("edge: HEAD gets the headers without a body; other methods no HTML", "
 
 TEST_CASE("edge: Host and target are matched as received", "[edge]") {
   Served edge;
-  const auto by_host = exchange(edge.port(), request("GET", "/host", "example.com:8080"));
+  const auto by_host = round_trip(edge.port(), request("GET", "/host", "example.com:8080"));
   REQUIRE(by_host);
   CHECK(by_host->status == 301);
   CHECK(by_host->header("location") == "/by-host");
@@ -110,11 +110,11 @@ TEST_CASE("edge: Host and target are matched as received", "[edge]") {
            {"example.com", "//old"},
            {"example.com", "/x/../old"}}) {
     INFO(host << target);
-    const auto r = exchange(edge.port(), request("GET", target, host));
+    const auto r = round_trip(edge.port(), request("GET", target, host));
     REQUIRE(r);
     CHECK(r->status == 404);
   }
-  const auto upper = exchange(edge.port(), request("GET", "/Case"));
+  const auto upper = round_trip(edge.port(), request("GET", "/Case"));
   REQUIRE(upper);
   CHECK(upper->status == 301);
 }
@@ -122,7 +122,7 @@ TEST_CASE("edge: Host and target are matched as received", "[edge]") {
 TEST_CASE("edge: Location is resolved and encoded like Go's http.Redirect", "[edge]") {
   Served edge;
   const auto location = [&](const std::string& target) {
-    const auto r = exchange(edge.port(), request("GET", target));
+    const auto r = round_trip(edge.port(), request("GET", target));
     REQUIRE(r);
     CHECK(r->status == 301);
     return r->header("location");
@@ -134,44 +134,44 @@ TEST_CASE("edge: Location is resolved and encoded like Go's http.Redirect", "[ed
   // Captured text: raw non-ASCII bytes in the target stay encoded in Location.
   CHECK(location("/blog/\xc3\xa9t\xc3\xa9?a=1") == "/articles/%c3%a9t%c3%a9?a=1");
   CHECK(location("/blog/x%0D%0AInjected:%20y") == "/articles/x%0D%0AInjected:%20y");
-  const auto injected = exchange(edge.port(), request("GET", "/inject"));
+  const auto injected = round_trip(edge.port(), request("GET", "/inject"));
   REQUIRE(injected);
   CHECK_FALSE(injected->has_header("set-cookie"));
 }
 
 TEST_CASE("edge: pages get 200 with their bytes; other methods 405", "[edge]") {
   Served edge;
-  const auto robots = exchange(edge.port(), request("GET", "/robots.txt"));
+  const auto robots = round_trip(edge.port(), request("GET", "/robots.txt"));
   REQUIRE(robots);
   CHECK(robots->status == 200);
   CHECK(robots->header("content-type") == "text/plain");
   CHECK(robots->body == "User-agent: *\nDisallow:\n");
   CHECK(robots->header("content-length") == std::to_string(robots->body.size()));
 
-  const auto xml = exchange(edge.port(), request("GET", "/sitemap.xml"));
+  const auto xml = round_trip(edge.port(), request("GET", "/sitemap.xml"));
   REQUIRE(xml);
   CHECK(xml->header("content-type") == "application/xml");
   CHECK(xml->body == "<urlset/>");
 
-  const auto binary = exchange(edge.port(), request("GET", "/host-page"));
+  const auto binary = round_trip(edge.port(), request("GET", "/host-page"));
   REQUIRE(binary);
   CHECK(binary->status == 200);
   CHECK(binary->body == std::string("bin\0ary\xff", 8));
 
-  const auto head = exchange(edge.port(), request("HEAD", "/robots.txt"), true);
+  const auto head = round_trip(edge.port(), request("HEAD", "/robots.txt"), true);
   REQUIRE(head);
   CHECK(head->status == 200);
   CHECK(head->header("content-length") == "24");
 
   for (const char* method : {"POST", "PUT", "DELETE", "PATCH", "OPTIONS"}) {
     INFO(method);
-    const auto r = exchange(edge.port(), request(method, "/robots.txt"));
+    const auto r = round_trip(edge.port(), request(method, "/robots.txt"));
     REQUIRE(r);
     CHECK(r->status == 405);
     CHECK(r->header("allow") == "GET, HEAD");
   }
   // A Range header does not turn a page into a partial answer.
-  const auto ranged = exchange(edge.port(), request("GET", "/robots.txt", "example.com", "Range: bytes=0-3\r\n"));
+  const auto ranged = round_trip(edge.port(), request("GET", "/robots.txt", "example.com", "Range: bytes=0-3\r\n"));
   REQUIRE(ranged);
   CHECK(ranged->status == 200);
   CHECK(ranged->body.size() == 24);
@@ -179,23 +179,23 @@ TEST_CASE("edge: pages get 200 with their bytes; other methods 405", "[edge]") {
 
 TEST_CASE("edge: a redirect wins over a page; nothing matched is 404", "[edge]") {
   Served edge;
-  const auto both = exchange(edge.port(), request("GET", "/both"));
+  const auto both = round_trip(edge.port(), request("GET", "/both"));
   REQUIRE(both);
   CHECK(both->status == 301);
   CHECK(both->header("location") == "/redirect-wins");
-  const auto miss = exchange(edge.port(), request("GET", "/nothing-here"));
+  const auto miss = round_trip(edge.port(), request("GET", "/nothing-here"));
   REQUIRE(miss);
   CHECK(miss->status == 404);
   CHECK(miss->body == "404 page not found\n");
   CHECK(miss->header("content-type") == "text/plain; charset=utf-8");
-  const auto miss_head = exchange(edge.port(), request("HEAD", "/nothing-here"), true);
+  const auto miss_head = round_trip(edge.port(), request("HEAD", "/nothing-here"), true);
   REQUIRE(miss_head);
   CHECK(miss_head->status == 404);
 }
 
 TEST_CASE("edge: --debug-headers names the version and the rule", "[edge]") {
   Served plain;
-  const auto quiet = exchange(plain.port(), request("GET", "/old"));
+  const auto quiet = round_trip(plain.port(), request("GET", "/old"));
   REQUIRE(quiet);
   CHECK_FALSE(quiet->has_header("x-flecto-version"));
   CHECK_FALSE(quiet->has_header("x-flecto-rule"));
@@ -203,14 +203,14 @@ TEST_CASE("edge: --debug-headers names the version and the rule", "[edge]") {
   EdgeOptions options;
   options.debug_headers = true;
   Served debug(options);
-  const auto r = exchange(debug.port(), request("GET", "/blog/1"));
+  const auto r = round_trip(debug.port(), request("GET", "/blog/1"));
   REQUIRE(r);
   CHECK(r->header("x-flecto-version") == "7");
   CHECK(r->header("x-flecto-rule") == "redirect REGEX ^/blog/(.*)$");
-  const auto p = exchange(debug.port(), request("GET", "/robots.txt"));
+  const auto p = round_trip(debug.port(), request("GET", "/robots.txt"));
   REQUIRE(p);
   CHECK(p->header("x-flecto-rule") == "page BASIC /robots.txt");
-  const auto miss = exchange(debug.port(), request("GET", "/none"));
+  const auto miss = round_trip(debug.port(), request("GET", "/none"));
   REQUIRE(miss);
   CHECK(miss->header("x-flecto-version") == "7");
   CHECK_FALSE(miss->has_header("x-flecto-rule"));
@@ -259,10 +259,10 @@ TEST_CASE("edge: keep-alive, pipelining and HTTP/1.0", "[edge]") {
 
 TEST_CASE("edge: requests are counted in the metrics", "[edge]") {
   Served edge;
-  REQUIRE(exchange(edge.port(), request("GET", "/old")));
-  REQUIRE(exchange(edge.port(), request("GET", "/robots.txt")));
-  REQUIRE(exchange(edge.port(), request("GET", "/none")));
-  REQUIRE(exchange(edge.port(), "BROKEN\r\n\r\n"));
+  REQUIRE(round_trip(edge.port(), request("GET", "/old")));
+  REQUIRE(round_trip(edge.port(), request("GET", "/robots.txt")));
+  REQUIRE(round_trip(edge.port(), request("GET", "/none")));
+  REQUIRE(round_trip(edge.port(), "BROKEN\r\n\r\n"));
   const std::string text = edge.metrics.render(edge.served.current().get(), SyncState{});
   CHECK_THAT(text, Catch::Contains("flecto_agent_requests_total{outcome=\"redirect\",code=\"301\"} 1\n"));
   CHECK_THAT(text, Catch::Contains("flecto_agent_requests_total{outcome=\"page\",code=\"200\"} 1\n"));

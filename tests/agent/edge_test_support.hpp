@@ -143,7 +143,7 @@ class RawClient {
 };
 
 // Sends `request` on a new connection and reads one response.
-inline std::optional<RawResponse> exchange(std::uint16_t port, std::string_view request,
+inline std::optional<RawResponse> round_trip(std::uint16_t port, std::string_view request,
                                            bool head_request = false) {
   RawClient client(port);
   if (!client.send(request)) return std::nullopt;
