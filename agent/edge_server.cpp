@@ -4,6 +4,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -188,6 +189,7 @@ class LoopWork {
   // answers. True when at least one answer was added.
   bool answer_some(Connection& conn) {
     bool answered = false;
+    std::shared_ptr<const Table> table;  // taken once for the requests at hand
     while (!conn.close_after_write && conn.out.size() - conn.out_sent < kMaxPendingOutput) {
       if (conn.discard > 0) {
         const auto k = std::min<std::uint64_t>(conn.discard, conn.in.size());
@@ -225,7 +227,7 @@ class LoopWork {
       answer_request.http10 = request.http10;
       // A chunked body is never read: answer, then close.
       answer_request.keep_alive = request.keep_alive && request.body != EdgeRequest::Body::kChunked;
-      const std::shared_ptr<const Table> table = served_.current();
+      if (!table) table = served_.current();
       const EdgeAnswer answer =
           append_answer(conn.out, table.get(), answer_request, options_.debug_headers);
       metrics_.record_request(answer.outcome, answer.status, Clock::now() - start);
@@ -367,6 +369,13 @@ void EdgeServer::start(const ListenAddress& address) {
     stop();
     errno = saved;
     throw_errno(where);
+  }
+
+  // Never accept more connections than descriptors allow: a loop that cannot
+  // accept would be woken again and again.
+  if (rlimit files{}; getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur != RLIM_INFINITY &&
+                      files.rlim_cur > 64) {
+    options_.max_connections = std::min<std::size_t>(options_.max_connections, files.rlim_cur - 64);
   }
 
   std::size_t threads = options_.threads;
