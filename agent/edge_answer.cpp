@@ -1,16 +1,35 @@
 #include "agent/edge_answer.hpp"
 
+#include <ctime>
+
 #include "agent/redirect_location.hpp"
 
 namespace flecto {
 
 namespace {
 
+// "Sun, 06 Nov 1994 08:49:37 GMT", formatted once per second and thread.
+std::string_view http_date() {
+  thread_local std::time_t formatted_for = -1;
+  thread_local char text[40];
+  const std::time_t now = std::time(nullptr);
+  if (now != formatted_for) {
+    std::tm utc{};
+    gmtime_r(&now, &utc);
+    std::strftime(text, sizeof text, "%a, %d %b %Y %H:%M:%S GMT", &utc);
+    formatted_for = now;
+  }
+  return text;
+}
+
+// The status line and the Date every answer carries (RFC 9110, 6.6.1).
 void status_line(std::string& out, int status) {
   out += "HTTP/1.1 ";
   out += std::to_string(status);
   out += ' ';
   out += status_text(status);
+  out += "\r\nDate: ";
+  out += http_date();
   out += "\r\n";
 }
 

@@ -10,7 +10,7 @@
 //   (HEAD: the length only); other methods get 405 with Allow: GET, HEAD;
 // - nothing: 404 "404 page not found";
 // - no table yet: 503 with Retry-After.
-// Every answer carries Content-Length (HEAD: the length GET would get) and
+// Every answer carries Date, Content-Length (HEAD: the length GET would get) and
 // "Connection: close" when the connection will be closed after it, or
 // "Connection: keep-alive" when an HTTP/1.0 client asked to keep it.
 // With debug_headers, X-Flecto-Version (served version) and, on a match,

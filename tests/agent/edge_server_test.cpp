@@ -70,6 +70,8 @@ TEST_CASE("edge: redirects with each status code, Location and HTML body", "[edg
   const auto r = round_trip(edge.port(), request("GET", "/found"));
   REQUIRE(r);
   CHECK(r->status_line == "HTTP/1.1 302 Found");
+  CHECK_THAT(r->header("date"), Catch::EndsWith(" GMT"));
+  CHECK(r->header("date").size() == 29);
   CHECK(r->header("location") == "https://example.org/x");
   CHECK(r->body == "<a href=\"https://example.org/x\">Found</a>.\n\n");
 }
