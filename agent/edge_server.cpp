@@ -42,6 +42,8 @@ struct Connection {
   bool close_after_write = false;
   bool lingering = false;     // our side is shut down; dropping input until EOF
   std::uint64_t lingered = 0;
+  std::size_t scanned = 0;    // bytes of `in` known not to end a head
+  bool saw_line_end = false;  // `in` holds a LF (the request line is complete)
   bool head_started = false;  // part of a head has arrived
   Clock::time_point head_start;
   Clock::time_point deadline;
@@ -198,7 +200,8 @@ class LoopWork {
         if (conn.discard > 0) break;
       }
       if (conn.in.empty()) break;
-      const EdgeParse parse = parse_request_head(conn.in, options_.limits);
+      const EdgeParse parse = head_may_be_complete(conn) ? parse_request_head(conn.in, options_.limits)
+                                                         : EdgeParse{};
       if (parse.state == EdgeParse::kIncomplete) {
         if (!conn.head_started) {
           conn.head_started = true;
@@ -238,8 +241,28 @@ class LoopWork {
       }
       if (request.body == EdgeRequest::Body::kLength) conn.discard = request.content_length;
       conn.in.erase(0, request.head_size);
+      conn.scanned = 0;
+      conn.saw_line_end = false;
     }
     return answered;
+  }
+
+  // Whether parsing could give an answer now: the bytes that arrived since
+  // the last look may end the head, or a limit is broken. Saves re-parsing a
+  // head that a client sends a few bytes at a time.
+  bool head_may_be_complete(Connection& conn) const {
+    const std::string_view in = conn.in;
+    const EdgeRequestLimits& limits = options_.limits;
+    if (in.size() > limits.max_request_line + limits.max_header_bytes + 8) return true;
+    for (auto lf = in.find('\n', conn.scanned > 2 ? conn.scanned - 2 : 0); lf != std::string_view::npos;
+         lf = in.find('\n', lf + 1)) {
+      conn.saw_line_end = true;
+      if (lf + 1 < in.size() && in[lf + 1] == '\n') return true;
+      if (lf + 2 < in.size() && in[lf + 1] == '\r' && in[lf + 2] == '\n') return true;
+    }
+    if (!conn.saw_line_end && in.size() > limits.max_request_line + 1) return true;  // 414
+    conn.scanned = in.size();
+    return false;
   }
 
   void refuse(Connection& conn, int status, bool head, Clock::time_point start) {
