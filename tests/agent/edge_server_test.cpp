@@ -1,6 +1,8 @@
 // The edge listener's answers, end to end through a loopback socket.
 #include <catch2/catch.hpp>
 
+#include <thread>
+
 #include "agent/redirect_location.hpp"
 #include "edge_test_support.hpp"
 
@@ -286,4 +288,21 @@ TEST_CASE("edge: start fails clearly on a port in use; stop is idempotent", "[ed
   first.server.stop();
   first.server.stop();
   CHECK(first.server.port() == 0);
+}
+
+TEST_CASE("edge: a head that arrives a byte at a time is answered", "[edge]") {
+  Served edge;
+  RawClient client(edge.port());
+  const std::string bytes = request("GET", "/old", "example.com", "X-Slow: 1\r\n") +
+                            "\r\n" + request("GET", "/robots.txt");  // an extra empty line between
+  for (const char c : bytes) {
+    REQUIRE(client.send(std::string(1, c)));
+    std::this_thread::yield();
+  }
+  const auto first = client.read_response();
+  const auto second = client.read_response();
+  REQUIRE(first);
+  REQUIRE(second);
+  CHECK(first->status == 301);
+  CHECK(second->status == 200);
 }
