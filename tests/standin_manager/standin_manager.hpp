@@ -1,0 +1,217 @@
+// A STAND-IN for Flecto Manager, for tests and demos. It is not a manager:
+// it keeps one project's rules in memory, speaks the agent API exactly as
+// shared/manager-api.md describes it (README.md, "The manager's API"), and
+// can misbehave on purpose (Fault) so that the agent's error handling can be
+// tested.
+//
+// It is an httplib::Server bound to a loopback address (127.0.0.1 by
+// default) on an ephemeral port, serving from its own threads:
+//
+//   GET   /health/ping                                   204, no token
+//   GET   <base>/api/namespace/<ns>/project/<p>/version    200 "3\n" (or "\"3\"")
+//   GET   <base>/api/namespace/<ns>/project/<p>/redirects  limit/offset/cursor
+//   GET   <base>/api/namespace/<ns>/project/<p>/pages      limit/offset/cursor
+//   POST  <base>/api/namespace/<ns>/project/<p>/agents     validated report
+//   PATCH <base>/api/namespace/<ns>/project/<p>/agents/<name>/hit
+//
+// Behaviour, as the real manager's handlers do it:
+// - Every /api call needs the header `<header_authorization_name>: Bearer
+//   <token>`: missing or different -> 401; Options::forbidden (or
+//   set_forbidden(true)) -> 403. An unknown namespace or project -> 500.
+//   Error bodies are {"message": "..."}.
+// - version: the published version as a bare number and a newline ("3\n"),
+//   or as a JSON string ("\"3\"") with Options::version_as_string.
+// - Listings: {"Items":[...],"Total":N,"Limit":L,"Offset":O,"Next":"..."}
+//   (keys lower-case with Options::lower_case_keys). `limit` defaults to 500
+//   (a limit <= 0 too), is capped to Options::max_limit when that is > 0;
+//   `offset` defaults to 0; a non-integer or negative limit/offset -> 400.
+//   `cursor`, when given, wins over `offset`; cursors are opaque (base64
+//   with '+', '/' and '=' in them, so they must be URL-encoded, plus a
+//   checksum); a malformed or tampered cursor -> 400. Next is sent on every
+//   full page, including a full last page (the page after it is then empty
+//   without Next); on a page that is not full Next is "". With
+//   Options::send_next = false the Next key is never sent (older managers).
+// - agents: Content-Type application/json; a JSON object with name
+//   (^[A-Za-z0-9_-]+$), type ("default"|"traefik"), version (integer != 0),
+//   status ("success"|"error"), load_duration (integer), error (string,
+//   optional). Anything else -> 400 {"message": "..."}; valid -> 200, empty
+//   body, recorded (reports()).
+// - agents/<name>/hit: 200, recorded (heartbeats()); a name that does not
+//   match ^[A-Za-z0-9_-]+$ -> 400. An agent that never reported is accepted.
+//   (httplib's server answers 400 to a PATCH without Content-Length; the
+//   real manager does not care. httplib's client always sends one.)
+//
+// Thread safety: every public method may be called from any thread while
+// the server runs. Requests are counted and faults applied per endpoint.
+
+#ifndef FLECTO_TESTS_STANDIN_MANAGER_STANDIN_MANAGER_HPP_
+#define FLECTO_TESTS_STANDIN_MANAGER_STANDIN_MANAGER_HPP_
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "matcher/rule.hpp"
+
+namespace flecto::standin {
+
+// The endpoints, for counters, faults and hooks.
+enum class Endpoint { kVersion, kRedirects, kPages, kAgents, kHit, kHealth };
+inline constexpr int kEndpointCount = 6;
+const char* to_string(Endpoint endpoint);  // "version", "redirects", ...
+
+// One way to misbehave, set per endpoint with StandinManager::set_fault.
+// The fields combine: a fault first waits `delay`, then answers `status`
+// (if non-zero) or else the real answer altered by `body`, `paging` and
+// `version`. A default Fault{} changes nothing.
+struct Fault {
+  // Which requests to this endpoint it applies to, counted from set_fault:
+  // it skips the first `skip_requests`, then applies `times` times (then the
+  // endpoint behaves again).
+  std::uint64_t skip_requests = 0;
+  std::uint64_t times = std::numeric_limits<std::uint64_t>::max();
+
+  // Wait before answering (interrupted by stop()).
+  std::chrono::milliseconds delay{0};
+
+  // Answer this HTTP status with `status_body` of `status_content_type`
+  // instead of the real answer. 0: the real answer.
+  int status = 0;
+  std::string status_body;
+  std::string status_content_type = "application/json";
+
+  enum class Body {
+    kIntact,
+    // Content-Length of the whole answer, half of it sent, then the
+    // connection is closed.
+    kCutInMiddle,
+    // A chunked answer that starts as valid JSON and never ends: it keeps
+    // sending (valid items for listings, spaces for the others) until the
+    // client goes away, stop(), or `endless_for` has passed.
+    kEndless,
+    // The first half of the real answer, with a matching Content-Length.
+    kTruncatedJson,
+    // The real answer with its first ':' replaced by ';' (version: "3x").
+    kMalformedJson,
+    // Valid JSON of the wrong shape: version {"version":3}; listings with
+    // Total as a string ("Total":"12").
+    kWrongType,
+  };
+  Body body = Body::kIntact;
+  std::chrono::milliseconds endless_for{std::chrono::seconds(10)};
+
+  // Listings only.
+  enum class Paging {
+    kHonest,
+    kRepeatCursor,   // Next is always the cursor of the second page
+    kEndlessCursor,  // every page is full (items wrap around) and has a new Next
+    kEmptyPages,     // pages at offset > 0 have no items; Total stays true
+    kIgnoreOffset,   // offset and cursor are ignored: always the first page
+  };
+  Paging paging = Paging::kHonest;
+  std::int64_t total_delta = 0;  // Total reported = real total + total_delta
+
+  // Version only.
+  enum class Version {
+    kTrue,
+    kEveryRequest,  // published version + the endpoint's request number
+    kAhead,         // published version + 1
+  };
+  Version version = Version::kTrue;
+
+  // Presets for `status`: a JSON {"message": message}, an HTML error page,
+  // an empty body.
+  static Fault http_error(int status, const std::string& message);
+  static Fault html_error(int status);
+  static Fault empty_error(int status);
+};
+
+struct Options {
+  std::string host = "127.0.0.1";  // loopback only
+  int port = 0;                    // 0: an ephemeral port
+  std::string base_path;           // "" or "/something": the API under <base>/api/...
+  std::string namespace_code = "test-ns";
+  std::string project_code = "test-project";
+  std::string token = "test-token";
+  std::string header_authorization_name = "Authorization";
+  bool forbidden = false;          // 403 for every /api call with the right token
+  bool version_as_string = false;  // "\"3\"" instead of "3\n"
+  bool lower_case_keys = false;    // items/total/limit/offset/next
+  bool send_next = true;           // false: no Next key at all (older managers)
+  int max_limit = 0;               // > 0: cap on `limit`
+};
+
+// One POST .../agents the stand-in accepted.
+struct Report {
+  std::string name;
+  std::string type;
+  std::int64_t version = 0;
+  std::string status;
+  std::int64_t load_duration = 0;  // nanoseconds
+  std::string error;
+  std::string body;  // as received
+};
+
+class StandinManager {
+ public:
+  // Binds and starts serving; throws std::runtime_error if it cannot bind.
+  explicit StandinManager(Options options = {}, Rules rules = {});
+  // Stops (see stop()).
+  ~StandinManager();
+  StandinManager(const StandinManager&) = delete;
+  StandinManager& operator=(const StandinManager&) = delete;
+
+  // "http://127.0.0.1:<port>" plus the base path: what ManagerSettings::url
+  // takes.
+  std::string url() const;
+  int port() const;
+  const Options& options() const;
+
+  // Publishes `rules` (their version included): later requests see them.
+  void set_rules(Rules rules);
+  // Publishes `rules` just before answering the `request_number`th request
+  // (1-based, counted since start) to `endpoint`: a version change in the
+  // middle of a sync. One pending publish per endpoint; a new one replaces it.
+  void publish_at(Endpoint endpoint, std::uint64_t request_number, Rules rules);
+  Rules rules() const;
+
+  void set_fault(Endpoint endpoint, Fault fault);
+  void clear_faults();
+  void set_forbidden(bool forbidden);
+
+  // Called (from a server thread, with no lock held) with each request's
+  // endpoint and its number (1-based, since start) before it is answered.
+  // Empty: none.
+  void set_request_hook(std::function<void(Endpoint, std::uint64_t)> hook);
+
+  // Requests received per endpoint since start (whatever their answer).
+  std::uint64_t request_count(Endpoint endpoint) const;
+  // Accepted reports and heartbeats (agent names), oldest first.
+  std::vector<Report> reports() const;
+  std::vector<std::string> heartbeats() const;
+  // Waits until at least `count` reports / heartbeats were accepted, or
+  // `timeout` passed; returns whether they were.
+  bool wait_for_reports(std::size_t count, std::chrono::milliseconds timeout) const;
+  bool wait_for_heartbeats(std::size_t count, std::chrono::milliseconds timeout) const;
+
+  // Stops serving: interrupts delays and endless bodies, closes the
+  // listener, joins the server's threads. Idempotent.
+  void stop();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// The opaque cursor the stand-in gives for `offset` (exposed for its tests).
+std::string encode_cursor(std::int64_t offset);
+// The offset of a cursor, or -1 when it is malformed or tampered with.
+std::int64_t decode_cursor(const std::string& cursor);
+
+}  // namespace flecto::standin
+
+#endif  // FLECTO_TESTS_STANDIN_MANAGER_STANDIN_MANAGER_HPP_
