@@ -4,7 +4,6 @@
 #include <ostream>
 #include <stdexcept>
 
-#include <CLI/CLI.hpp>
 #include <simdjson.h>
 
 #include "agent/match_json.hpp"
@@ -68,17 +67,6 @@ int answer_stream(const Table& table, std::istream& in, std::ostream& out, std::
 }
 
 }  // namespace
-
-void add_match_options(CLI::App& command, MatchCommandOptions& options) {
-  command.add_option("--rules", options.rules_path, "Rules file: {\"version\", \"redirects\", \"pages\"}")
-      ->required();
-  command.add_option("--host", options.host, "Host header of the one request to answer (port included)");
-  command.add_option("--uri", options.uri, "Request target of the one request to answer (path?query)");
-  command.add_option("--regex-memory-mb", options.regex_memory_mb,
-                     "Memory RE2 may use for the table's regexes, in MiB")
-      ->capture_default_str()
-      ->check(CLI::PositiveNumber);
-}
 
 int run_match_command(const MatchCommandOptions& options, std::istream& in, std::ostream& out,
                       std::ostream& err) {

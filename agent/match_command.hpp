@@ -37,10 +37,6 @@
 
 #include <simdjson.h>
 
-namespace CLI {
-class App;
-}
-
 namespace flecto {
 
 struct MatchCommandOptions {
@@ -62,10 +58,6 @@ struct MatchQuery {
 // (agent/rules_json.hpp) with a message that does not name the line, e.g.
 // `uri: expected a string`.
 MatchQuery parse_match_query(simdjson::dom::parser& parser, std::string_view line);
-
-// Declares --rules (required), --host, --uri and --regex-memory-mb on
-// `command`, storing into `options`, which must outlive the parse.
-void add_match_options(CLI::App& command, MatchCommandOptions& options);
 
 // Runs the command; returns the exit status (0 or 2). Never throws, except
 // std::bad_alloc.

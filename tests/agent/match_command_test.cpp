@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "agent/match_command.hpp"
+#include "support/child_process.hpp"
 
 namespace {
 
@@ -126,4 +127,70 @@ TEST_CASE("match command: a malformed query line stops with its line number, exi
     CHECK(r.status == 2);
     CHECK_THAT(r.err, Catch::Contains("stdin: line 2: expected a JSON object"));
   }
+}
+
+// The real binary: `flecto-agent match`, stdin from a string, stdout and
+// stderr captured, and its exit status.
+namespace {
+
+Run run_binary(std::vector<std::string> arguments, const std::string& input = "") {
+  arguments.insert(arguments.begin(), "match");
+  flecto::test::RunResult r = flecto::test::run_program(FLECTO_AGENT_BINARY, arguments, input);
+  return {r.status, r.out, r.err};
+}
+
+std::vector<std::string> rules_argument(const std::string& file) { return {"--rules", kData + file}; }
+
+}  // namespace
+
+TEST_CASE("flecto-agent match: queries on stdin, skipped rules on stderr") {
+  Run r = run_binary(rules_argument("rules.json"), read_file(kData + "queries.jsonl"));
+  CHECK(r.status == 0);
+  CHECK(r.out == read_file(kData + "expected.jsonl"));
+  CHECK(lines_of(r.err).size() == 2);
+  CHECK_THAT(r.err, Catch::Contains("redirect #4 \"/gone\"") && Catch::Contains("redirect #5 \"/broken(\""));
+}
+
+TEST_CASE("flecto-agent match: one request from --host and --uri") {
+  Run r = run_binary({"--rules", kData + "rules.json", "--host", "example.org", "--uri", "/docs/a/b"});
+  CHECK(r.status == 0);
+  CHECK(r.out == lines_of(read_file(kData + "expected.jsonl"))[3] + "\n");
+}
+
+TEST_CASE("flecto-agent match: the example rules file has no skipped rule") {
+  Run r = run_binary({"--rules", FLECTO_TEST_DATA_DIR "/../../examples/rules.json", "--host", "localhost:8080",
+                      "--uri", "/promo"});
+  CHECK(r.status == 0);
+  CHECK(r.err.empty());
+  CHECK_THAT(r.out, Catch::Contains("\"target\":\"http://localhost:8080/offers/black-friday\",\"code\":302"));
+}
+
+TEST_CASE("flecto-agent match: error exits") {
+  SECTION("a missing rules file") {
+    Run r = run_binary(rules_argument("no-such-file.json"), "{\"host\": \"a\", \"uri\": \"/\"}\n");
+    CHECK(r.status == 2);
+    CHECK(r.out.empty());
+    CHECK(lines_of(r.err).size() == 1);
+    CHECK_THAT(r.err, Catch::StartsWith(kData + "no-such-file.json: "));
+  }
+  SECTION("a malformed rules file") {
+    Run r = run_binary(rules_argument("malformed_rules.json"), "{\"host\": \"a\", \"uri\": \"/\"}\n");
+    CHECK(r.status == 2);
+    CHECK(r.out.empty());
+    CHECK(lines_of(r.err).size() == 1);
+    CHECK_THAT(r.err, Catch::StartsWith(kData + "malformed_rules.json: ") && Catch::Contains("line 3, column "));
+  }
+  SECTION("a malformed query line") {
+    Run r = run_binary(rules_argument("rules.json"), read_file(kData + "bad_query_syntax.jsonl"));
+    CHECK(r.status == 2);
+    CHECK(r.out == lines_of(read_file(kData + "expected.jsonl"))[0] + "\n");
+    CHECK_THAT(r.err, Catch::EndsWith("\n") && Catch::Contains("stdin: line 2: malformed JSON"));
+  }
+}
+
+TEST_CASE("flecto-agent match: --host without --uri is a usage error") {
+  Run r = run_binary({"--rules", kData + "rules.json", "--host", "example.com"});
+  CHECK(r.status == 2);
+  CHECK(r.out.empty());
+  CHECK_THAT(r.err, Catch::Contains("--uri"));
 }
