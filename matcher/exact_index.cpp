@@ -4,10 +4,10 @@ namespace flecto {
 
 ExactIndex::ExactIndex(std::size_t capacity) {
   if (capacity == 0) return;
-  // Power of two with load <= 3/4, so probes stay short and never loop.
+  // A power of two with load <= 3/4: probes stay short and always end.
   std::size_t slots = 8;
-  while (slots * 3 < capacity * 4 + 4) slots *= 2;
-  slots_.assign(slots, 0);
+  while (slots * 3 < capacity * 4) slots *= 2;
+  slots_ = MappedArray<std::uint64_t>(slots);
   mask_ = slots - 1;
 }
 

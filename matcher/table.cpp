@@ -1,32 +1,51 @@
 #include "matcher/table.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <new>
 
 #include "matcher/exact_index.hpp"
+#include "matcher/mapped_array.hpp"
 #include "matcher/regex_stage.hpp"
 #include "matcher/substitute.hpp"
 
 namespace flecto {
 namespace {
 
-// A redirect as stored: its text lives in Impl::redirect_bytes.
-struct RedirectRecord {
-  std::uint32_t source_offset;
+// Redirects are stored back to back in one byte arena, each as a 10-byte
+// header followed by its source and target, so that an exact lookup touches
+// one slot and one place in the arena. A redirect is named by its offset.
+constexpr std::size_t kHeaderSize = 10;  // u32 source size, u32 target size, type, status
+
+struct Header {
   std::uint32_t source_size;
-  std::uint32_t target_offset;
   std::uint32_t target_size;
   RedirectType type;
   RedirectStatus status;
 };
 
-// A page as stored: its text lives in Impl::page_bytes (contents may be large,
-// hence 64-bit offsets).
+void write_header(char* at, const Header& h) {
+  std::memcpy(at, &h.source_size, 4);
+  std::memcpy(at + 4, &h.target_size, 4);
+  at[8] = static_cast<char>(h.type);
+  at[9] = static_cast<char>(h.status);
+}
+
+Header read_header(const char* at) {
+  Header h;
+  std::memcpy(&h.source_size, at, 4);
+  std::memcpy(&h.target_size, at + 4, 4);
+  h.type = static_cast<RedirectType>(at[8]);
+  h.status = static_cast<RedirectStatus>(at[9]);
+  return h;
+}
+
+// A page as stored: its text lives in Impl::page_bytes.
 struct PageRecord {
   std::size_t path_offset;
   std::size_t content_offset;
-  std::uint32_t path_size;
-  std::uint32_t content_size;
+  std::size_t path_size;
+  std::size_t content_size;
   PageType type;
   ContentType content_type;
 };
@@ -63,29 +82,29 @@ class Joined {
 }  // namespace
 
 struct Table::Impl {
-  std::string redirect_bytes;
-  std::vector<RedirectRecord> redirects;
-  ExactIndex basic_host, basic;
+  MappedArray<char> redirect_bytes;
+  ExactIndex basic_host, basic;  // source -> redirect offset
   RegexStage regex_host, regex;
 
   std::string page_bytes;
   std::vector<PageRecord> pages;
-  ExactIndex pages_basic_host, pages_basic;
+  ExactIndex pages_basic_host, pages_basic;  // path -> page number
 
   std::string_view source(std::uint32_t r) const {
-    const RedirectRecord& rec = redirects[r];
-    return std::string_view(redirect_bytes.data() + rec.source_offset, rec.source_size);
+    const char* at = redirect_bytes.data() + r;
+    std::uint32_t size;
+    std::memcpy(&size, at, 4);
+    return std::string_view(at + kHeaderSize, size);
   }
-  std::string_view target(std::uint32_t r) const {
-    const RedirectRecord& rec = redirects[r];
-    return std::string_view(redirect_bytes.data() + rec.target_offset, rec.target_size);
+  RedirectRuleView redirect_view(std::uint32_t r) const {
+    const char* at = redirect_bytes.data() + r;
+    Header h = read_header(at);
+    return {h.type, std::string_view(at + kHeaderSize, h.source_size),
+            std::string_view(at + kHeaderSize + h.source_size, h.target_size), h.status};
   }
   std::string_view path(std::uint32_t p) const {
     const PageRecord& rec = pages[p];
     return std::string_view(page_bytes.data() + rec.path_offset, rec.path_size);
-  }
-  RedirectRuleView redirect_view(std::uint32_t r) const {
-    return {redirects[r].type, source(r), target(r), redirects[r].status};
   }
   PageView page_view(std::uint32_t p) const {
     const PageRecord& rec = pages[p];
@@ -94,8 +113,7 @@ struct Table::Impl {
             rec.content_type};
   }
   std::size_t memory_bytes() const {
-    return sizeof(Impl) + redirect_bytes.capacity() +
-           redirects.capacity() * sizeof(RedirectRecord) + basic_host.memory_bytes() +
+    return sizeof(Impl) + redirect_bytes.memory_bytes() + basic_host.memory_bytes() +
            basic.memory_bytes() + regex_host.memory_bytes() + regex.memory_bytes() +
            page_bytes.capacity() + pages.capacity() * sizeof(PageRecord) +
            pages_basic_host.memory_bytes() + pages_basic.memory_bytes();
@@ -137,51 +155,47 @@ BuildResult Table::build(const Rules& rules, const TableOptions& options) {
       continue;
     }
     accepted.push_back({i, *type, *status});
-    bytes += r.source.size() + r.target.size();
+    bytes += kHeaderSize + r.source.size() + r.target.size();
   }
-  // Offsets are 32-bit to keep records small.
-  if (bytes > UINT32_MAX) throw std::bad_alloc();
-  impl->redirect_bytes.reserve(bytes);
-  impl->redirects.reserve(accepted.size());
+  // Offsets are 32-bit to keep the index small.
+  if (bytes >= UINT32_MAX) throw std::bad_alloc();
+  impl->redirect_bytes = MappedArray<char>(bytes);
   std::size_t n_basic = 0, n_basic_host = 0;
   for (const Accepted& a : accepted) {
-    const Redirect& r = rules.redirects[a.index];
-    RedirectRecord rec;
-    rec.source_offset = static_cast<std::uint32_t>(impl->redirect_bytes.size());
-    rec.source_size = static_cast<std::uint32_t>(r.source.size());
-    impl->redirect_bytes += r.source;
-    rec.target_offset = static_cast<std::uint32_t>(impl->redirect_bytes.size());
-    rec.target_size = static_cast<std::uint32_t>(r.target.size());
-    impl->redirect_bytes += r.target;
-    rec.type = a.type;
-    rec.status = a.status;
-    impl->redirects.push_back(rec);
     n_basic += a.type == RedirectType::kBasic;
     n_basic_host += a.type == RedirectType::kBasicHost;
   }
-
   impl->basic = ExactIndex(n_basic);
   impl->basic_host = ExactIndex(n_basic_host);
   auto source_of = [&impl](std::uint32_t r) { return impl->source(r); };
   std::vector<RegexStage::Rule> regex_rules, regex_host_rules;
   std::vector<std::size_t> regex_index, regex_host_index;  // list index per stage rule
-  for (std::uint32_t r = 0; r < impl->redirects.size(); ++r) {
-    switch (impl->redirects[r].type) {
+  std::size_t offset = 0;
+  for (const Accepted& a : accepted) {
+    const Redirect& r = rules.redirects[a.index];
+    char* at = impl->redirect_bytes.data() + offset;
+    write_header(at, {static_cast<std::uint32_t>(r.source.size()),
+                      static_cast<std::uint32_t>(r.target.size()), a.type, a.status});
+    std::memcpy(at + kHeaderSize, r.source.data(), r.source.size());
+    std::memcpy(at + kHeaderSize + r.source.size(), r.target.data(), r.target.size());
+    const auto id = static_cast<std::uint32_t>(offset);
+    offset += kHeaderSize + r.source.size() + r.target.size();
+    switch (a.type) {
       case RedirectType::kBasic:
-        impl->basic.insert(impl->source(r), r, source_of);
+        impl->basic.insert(impl->source(id), id, source_of);
         ++stats.basic;
         break;
       case RedirectType::kBasicHost:
-        impl->basic_host.insert(impl->source(r), r, source_of);
+        impl->basic_host.insert(impl->source(id), id, source_of);
         ++stats.basic_host;
         break;
       case RedirectType::kRegex:
-        regex_rules.push_back({impl->source(r), r});
-        regex_index.push_back(accepted[r].index);
+        regex_rules.push_back({impl->source(id), id});
+        regex_index.push_back(a.index);
         break;
       case RedirectType::kRegexHost:
-        regex_host_rules.push_back({impl->source(r), r});
-        regex_host_index.push_back(accepted[r].index);
+        regex_host_rules.push_back({impl->source(id), id});
+        regex_host_index.push_back(a.index);
         break;
     }
   }
@@ -225,8 +239,6 @@ BuildResult Table::build(const Rules& rules, const TableOptions& options) {
       reason = "unknown contentType " + quoted(p.content_type);
     } else if (p.path.empty()) {
       reason = "empty path";
-    } else if (p.path.size() > UINT32_MAX || p.content.size() > UINT32_MAX) {
-      reason = "path or content too long";
     }
     if (!reason.empty()) {
       skipped_pages.push_back({SkippedRule::Kind::kPage, i, p.path, std::move(reason)});
@@ -242,10 +254,10 @@ BuildResult Table::build(const Rules& rules, const TableOptions& options) {
     const Page& p = rules.pages[i];
     PageRecord rec;
     rec.path_offset = impl->page_bytes.size();
-    rec.path_size = static_cast<std::uint32_t>(p.path.size());
+    rec.path_size = p.path.size();
     impl->page_bytes += p.path;
     rec.content_offset = impl->page_bytes.size();
-    rec.content_size = static_cast<std::uint32_t>(p.content.size());
+    rec.content_size = p.content.size();
     impl->page_bytes += p.content;
     rec.type = *parse_page_type(p.type);
     rec.content_type = *parse_content_type(p.content_type);
@@ -287,11 +299,27 @@ std::optional<RedirectMatch> Table::match_redirect(std::string_view host,
     RedirectRuleView rule = impl.redirect_view(r);
     return RedirectMatch{rule, std::string(rule.target), http_code(rule.status)};
   };
-  Joined joined(host, uri);
-  if (auto r = impl.basic_host.find(joined.view(), source_of)) return exact(*r);
-  if (auto r = impl.basic.find(uri, source_of)) return exact(*r);
+  const bool by_host = impl.basic_host.size() != 0 || impl.regex_host.size() != 0;
+  std::optional<Joined> joined;
+  if (by_host) joined.emplace(host, uri);
+  // Both exact stages: start both slot loads before waiting on either.
+  std::uint64_t host_hash = 0, uri_hash = 0;
+  if (impl.basic_host.size() != 0) {
+    host_hash = ExactIndex::hash(joined->view());
+    impl.basic_host.prefetch(host_hash);
+  }
+  if (impl.basic.size() != 0) {
+    uri_hash = ExactIndex::hash(uri);
+    impl.basic.prefetch(uri_hash);
+  }
+  if (impl.basic_host.size() != 0) {
+    if (auto r = impl.basic_host.find(joined->view(), host_hash, source_of)) return exact(*r);
+  }
+  if (impl.basic.size() != 0) {
+    if (auto r = impl.basic.find(uri, uri_hash, source_of)) return exact(*r);
+  }
   RegexStage::Hit hit;
-  const bool found = (impl.regex_host.size() != 0 && impl.regex_host.match(joined.view(), &hit)) ||
+  const bool found = (impl.regex_host.size() != 0 && impl.regex_host.match(joined->view(), &hit)) ||
                      (impl.regex.size() != 0 && impl.regex.match(uri, &hit));
   if (!found) return std::nullopt;
   RedirectRuleView rule = impl.redirect_view(hit.id);

@@ -47,6 +47,8 @@ struct Answer {
   int status = 200;
   std::string body;
   std::string content_type = "application/json";
+  // For Fault::Body::kTruncatedJson, when half of `body` would not do.
+  std::optional<std::string> truncated;
   // For Fault::Body::kEndless: one more piece of the body that never ends.
   std::function<std::string(std::uint64_t)> endless_piece;
 };
@@ -92,7 +94,7 @@ Fault Fault::empty_error(int status) {
 
 struct StandinManager::Impl {
   Options options;
-  httplib::Server server;
+  std::unique_ptr<httplib::Server> server;  // an httplib::SSLServer with TLS
   std::thread listener;
   int port = 0;
 
@@ -112,6 +114,7 @@ struct StandinManager::Impl {
   std::vector<std::string> heartbeats;
   bool stopping = false;
   bool stopped = false;
+  std::mutex stop_mutex;
 
   std::string api_prefix() const {
     return options.base_path + "/api/namespace/" + options.namespace_code + "/project/" + options.project_code;
@@ -196,13 +199,15 @@ struct StandinManager::Impl {
     } else {
       answer.body = options.version_as_string ? "\"" + v + "\"" : v + "\n";
     }
+    answer.truncated = "\"" + v;  // half of "3\n" would still be a number
     answer.endless_piece = [](std::uint64_t) { return std::string(4096, ' '); };
     return answer;
   }
 
   template <typename Item, typename Append>
-  Answer listing_answer(const httplib::Request& req, const std::vector<Item>& items, const Fault& fault,
-                        Append append_item) const {
+  Answer listing_answer(const httplib::Request& req, std::shared_ptr<const Rules> rules,
+                        const std::vector<Item> Rules::*list, const Fault& fault, Append append_item) const {
+    const std::vector<Item>& items = (*rules).*list;
     Answer answer;
     auto bad_request = [&](const std::string& message) {
       answer.status = 400;
@@ -266,16 +271,16 @@ struct StandinManager::Impl {
     out += "}";
 
     // The endless body: this listing's opening, then its items over and over.
-    auto shared_items = std::make_shared<std::vector<Item>>(items);
-    answer.endless_piece = [shared_items, lower, append_item](std::uint64_t call) {
+    answer.endless_piece = [rules, list, lower, append_item](std::uint64_t call) {
+      const std::vector<Item>& all = (*rules).*list;
       std::string piece;
       if (call == 0) piece = lower ? "{\"items\":[" : "{\"Items\":[";
       for (std::size_t i = 0; i < 32; ++i) {
         if (call != 0 || i != 0) piece += ',';
-        if (shared_items->empty()) {
+        if (all.empty()) {
           piece += "{}";
         } else {
-          append_item(piece, (*shared_items)[(call * 32 + i) % shared_items->size()]);
+          append_item(piece, all[(call * 32 + i) % all.size()]);
         }
       }
       return piece;
@@ -365,7 +370,8 @@ struct StandinManager::Impl {
         res.set_content(answer.body, answer.content_type);
         return;
       case Fault::Body::kTruncatedJson:
-        res.set_content(answer.body.substr(0, answer.body.size() / 2), answer.content_type);
+        res.set_content(answer.truncated.value_or(answer.body.substr(0, answer.body.size() / 2)),
+                        answer.content_type);
         return;
       case Fault::Body::kMalformedJson: {
         std::string body = answer.body;
@@ -436,42 +442,53 @@ StandinManager::StandinManager(Options options, Rules rules) : impl_(std::make_u
   while (!options.base_path.empty() && options.base_path.back() == '/') options.base_path.pop_back();
   s.options = std::move(options);
   s.rules = std::make_shared<const Rules>(std::move(rules));
+  if (s.options.tls_cert_file.empty() != s.options.tls_key_file.empty()) {
+    throw std::invalid_argument("stand-in manager: TLS needs both tls_cert_file and tls_key_file");
+  }
+  if (s.options.tls_cert_file.empty()) {
+    s.server = std::make_unique<httplib::Server>();
+  } else {
+    s.server = std::make_unique<httplib::SSLServer>(s.options.tls_cert_file.c_str(), s.options.tls_key_file.c_str());
+    if (!s.server->is_valid()) {
+      throw std::runtime_error("stand-in manager: cannot use the TLS certificate " + s.options.tls_cert_file +
+                               " and key " + s.options.tls_key_file);
+    }
+  }
 
   const std::string api = s.options.base_path + "/api/namespace/([^/]+)/project/([^/]+)";
-  s.server.set_keep_alive_max_count(100000);
-  s.server.set_keep_alive_timeout(2);
-  s.server.Get("/health/ping", [&s](const httplib::Request&, httplib::Response& res) {
+  s.server->set_keep_alive_max_count(100000);
+  s.server->set_tcp_nodelay(true);
+  s.server->set_keep_alive_timeout(2);
+  s.server->Get("/health/ping", [&s](const httplib::Request&, httplib::Response& res) {
     std::uint64_t number = 0;
     Fault fault = s.begin(Endpoint::kHealth, &number);
     res.status = fault.status != 0 ? fault.status : 204;
     if (fault.status != 0) res.set_content(fault.status_body, fault.status_content_type);
   });
-  s.server.Get(api + "/version", [&s](const httplib::Request& req, httplib::Response& res) {
+  s.server->Get(api + "/version", [&s](const httplib::Request& req, httplib::Response& res) {
     s.api(Endpoint::kVersion, req, res,
           [&](std::uint64_t number, const Fault& fault) { return s.version_answer(number, fault); });
   });
-  s.server.Get(api + "/redirects", [&s](const httplib::Request& req, httplib::Response& res) {
+  s.server->Get(api + "/redirects", [&s](const httplib::Request& req, httplib::Response& res) {
     s.api(Endpoint::kRedirects, req, res, [&](std::uint64_t, const Fault& fault) {
-      auto rules = s.current_rules();
-      return s.listing_answer(req, rules->redirects, fault, append_redirect_json);
+      return s.listing_answer(req, s.current_rules(), &Rules::redirects, fault, append_redirect_json);
     });
   });
-  s.server.Get(api + "/pages", [&s](const httplib::Request& req, httplib::Response& res) {
+  s.server->Get(api + "/pages", [&s](const httplib::Request& req, httplib::Response& res) {
     s.api(Endpoint::kPages, req, res, [&](std::uint64_t, const Fault& fault) {
-      auto rules = s.current_rules();
-      return s.listing_answer(req, rules->pages, fault, append_page_json);
+      return s.listing_answer(req, s.current_rules(), &Rules::pages, fault, append_page_json);
     });
   });
-  s.server.Post(api + "/agents", [&s](const httplib::Request& req, httplib::Response& res) {
+  s.server->Post(api + "/agents", [&s](const httplib::Request& req, httplib::Response& res) {
     s.api(Endpoint::kAgents, req, res, [&](std::uint64_t, const Fault&) { return s.agents_answer(req); });
   });
-  s.server.Patch(api + "/agents/([^/]+)/hit", [&s](const httplib::Request& req, httplib::Response& res) {
+  s.server->Patch(api + "/agents/([^/]+)/hit", [&s](const httplib::Request& req, httplib::Response& res) {
     s.api(Endpoint::kHit, req, res, [&](std::uint64_t, const Fault&) { return s.hit_answer(req); });
   });
 
   if (s.options.port == 0) {
-    s.port = s.server.bind_to_any_port(s.options.host);
-  } else if (s.server.bind_to_port(s.options.host, s.options.port)) {
+    s.port = s.server->bind_to_any_port(s.options.host);
+  } else if (s.server->bind_to_port(s.options.host, s.options.port)) {
     s.port = s.options.port;
   } else {
     s.port = -1;
@@ -480,13 +497,25 @@ StandinManager::StandinManager(Options options, Rules rules) : impl_(std::make_u
     throw std::runtime_error("stand-in manager: cannot listen on " + s.options.host + ":" +
                              std::to_string(s.options.port));
   }
-  s.listener = std::thread([&s] { s.server.listen_after_bind(); });
+  std::atomic<bool> listen_returned{false};
+  s.listener = std::thread([&s, &listen_returned] {
+    s.server->listen_after_bind();
+    listen_returned = true;
+  });
+  // httplib's stop() does nothing until the server runs: wait for it, so
+  // that a stop() right after construction cannot be lost.
+  while (!s.server->is_running() && !listen_returned) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  if (!s.server->is_running()) {
+    s.listener.join();
+    throw std::runtime_error("stand-in manager: the server did not start");
+  }
 }
 
 StandinManager::~StandinManager() { stop(); }
 
 void StandinManager::stop() {
   Impl& s = *impl_;
+  std::lock_guard stopping_lock(s.stop_mutex);  // a second caller waits for the first
   {
     std::lock_guard lock(s.mutex);
     if (s.stopped) return;
@@ -494,12 +523,13 @@ void StandinManager::stop() {
     s.stopped = true;
   }
   s.changed.notify_all();
-  s.server.stop();
+  s.server->stop();
   if (s.listener.joinable()) s.listener.join();
 }
 
 std::string StandinManager::url() const {
-  return "http://" + impl_->options.host + ":" + std::to_string(impl_->port) + impl_->options.base_path;
+  const char* scheme = impl_->options.tls_cert_file.empty() ? "http://" : "https://";
+  return scheme + impl_->options.host + ":" + std::to_string(impl_->port) + impl_->options.base_path;
 }
 
 int StandinManager::port() const { return impl_->port; }

@@ -4,8 +4,9 @@
 // can misbehave on purpose (Fault) so that the agent's error handling can be
 // tested.
 //
-// It is an httplib::Server bound to a loopback address (127.0.0.1 by
-// default) on an ephemeral port, serving from its own threads:
+// It is an httplib::Server (an SSLServer when given a certificate) bound to
+// a loopback address (127.0.0.1 by default) on an ephemeral port, serving
+// from its own threads:
 //
 //   GET   /health/ping                                   204, no token
 //   GET   <base>/api/namespace/<ns>/project/<p>/version    200 "3\n" (or "\"3\"")
@@ -93,7 +94,8 @@ struct Fault {
     // sending (valid items for listings, spaces for the others) until the
     // client goes away, stop(), or `endless_for` has passed.
     kEndless,
-    // The first half of the real answer, with a matching Content-Length.
+    // The first half of the real answer, with a matching Content-Length
+    // (version: a string without its closing quote, "\"3").
     kTruncatedJson,
     // The real answer with its first ':' replaced by ';' (version: "3x").
     kMalformedJson,
@@ -143,6 +145,10 @@ struct Options {
   bool lower_case_keys = false;    // items/total/limit/offset/next
   bool send_next = true;           // false: no Next key at all (older managers)
   int max_limit = 0;               // > 0: cap on `limit`
+  // Both set: serve HTTPS with this certificate chain and private key (PEM
+  // files); url() then starts with https://.
+  std::string tls_cert_file;
+  std::string tls_key_file;
 };
 
 // One POST .../agents the stand-in accepted.
@@ -165,7 +171,7 @@ class StandinManager {
   StandinManager(const StandinManager&) = delete;
   StandinManager& operator=(const StandinManager&) = delete;
 
-  // "http://127.0.0.1:<port>" plus the base path: what ManagerSettings::url
+  // "http://127.0.0.1:<port>" (https:// with TLS) plus the base path: what ManagerSettings::url
   // takes.
   std::string url() const;
   int port() const;
