@@ -49,6 +49,13 @@ int main(int argc, char** argv) {
     return 2;
   }
   options.host = listen.substr(0, colon);
+  // A stand-in with a well-known demo token has no business off the host.
+  if (options.host != "localhost" && options.host != "::1" && options.host != "[::1]" &&
+      options.host.rfind("127.", 0) != 0) {
+    std::cerr << "flecto-standin-manager: --listen: a loopback address only (127.0.0.1, ::1, localhost)\n";
+    return 2;
+  }
+  if (options.host == "[::1]") options.host = "::1";
   try {
     options.port = std::stoi(listen.substr(colon + 1));
   } catch (const std::exception&) {
