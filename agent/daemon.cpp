@@ -1,0 +1,160 @@
+#include "agent/daemon.hpp"
+
+#include <signal.h>
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <thread>
+
+#include <spdlog/spdlog.h>
+
+#include "agent/admin_server.hpp"
+#include "agent/edge_server.hpp"
+#include "agent/listen_address.hpp"
+#include "agent/load.hpp"
+#include "agent/logging.hpp"
+#include "agent/manager_api.hpp"
+#include "agent/metrics.hpp"
+#include "agent/rules_json.hpp"
+#include "agent/snapshot.hpp"
+#include "agent/sync_loop.hpp"
+#include "agent/systemd_notify.hpp"
+
+namespace flecto {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Loads the rules file into `served`. False (and the table kept) on failure.
+bool serve_rules_file(const Config& config, ServedTable& served, SyncStatus& status) {
+  auto started = Clock::now();
+  try {
+    Load load = load_from_rules(read_rules_file(config.rules_file), table_options_from(config));
+    auto took = Clock::now() - started;
+    for (const auto& skipped : load.built.skipped) spdlog::warn("rule skipped: {}", skipped.describe());
+    served.swap_in(load.built.table);
+    status.update([&](SyncState& s) {
+      s.table_source = "rules-file";
+      s.last_attempt_time = s.last_success_time = std::chrono::system_clock::now();
+      s.last_result = "success";
+      s.last_error.clear();
+      s.last_load_duration = took;
+      ++s.syncs_success;
+    });
+    spdlog::info("serving {} (version {}): {}, {} skipped, loaded in {}", config.rules_file,
+                 load.built.table->version(), describe_counts(load.built.table->stats()),
+                 load.built.skipped.size(), describe_millis(took));
+    return true;
+  } catch (const std::exception& e) {
+    status.update([&](SyncState& s) {
+      s.last_attempt_time = std::chrono::system_clock::now();
+      s.last_result = "error";
+      s.last_error = e.what();
+      ++s.syncs_error;
+    });
+    spdlog::error("cannot serve the rules file: {}", e.what());
+    return false;
+  }
+}
+
+sigset_t handled_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGHUP);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  return set;
+}
+
+}  // namespace
+
+int run_daemon(const Config& config) {
+  setup_logging(config.log_level);
+  // Every thread started from here on inherits the mask, so the signals
+  // reach only the sigtimedwait() below.
+  sigset_t signals = handled_signals();
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  ServedTable served;
+  SyncStatus status;
+  Metrics metrics;
+  bool syncing = config.rules_file.empty();
+
+  if (!syncing && !serve_rules_file(config, served, status)) return 2;
+
+  std::unique_ptr<ManagerClient> client;
+  std::unique_ptr<ManagerClientApi> api;
+  std::unique_ptr<SyncLoop> loop;
+  // When the sync loop last showed it was alive; the watchdog is fed only
+  // while it does, so a stuck sync gets the service restarted.
+  std::atomic<Clock::rep> last_tick{Clock::now().time_since_epoch().count()};
+  if (syncing) {
+    try {
+      client = std::make_unique<ManagerClient>(manager_settings_from(config));
+    } catch (const std::exception& e) {
+      spdlog::error("manager_url: {}", e.what());
+      return 2;
+    }
+    api = std::make_unique<ManagerClientApi>(*client);
+    loop = std::make_unique<SyncLoop>(config, *api, served, status);
+    loop->set_tick([&] { last_tick = Clock::now().time_since_epoch().count(); });
+  }
+
+  EdgeOptions edge_options;
+  edge_options.debug_headers = config.debug_headers;
+  EdgeServer edge(served, metrics, edge_options);
+  AdminInfo info{syncing ? loop->agent_name() : config.agent_name, config.manager_url,
+                 config.namespace_code, config.project_code, config.rules_file,
+                 syncing ? snapshot_path(config.state_dir) : std::string()};
+  AdminServer admin(served, status, metrics, info);
+  try {
+    edge.start(parse_listen_address(config.listen));
+    spdlog::info("edge listener on {}", config.listen);
+    if (!config.admin_listen.empty()) {
+      admin.start(parse_listen_address(config.admin_listen));
+      spdlog::info("admin listener on {}", config.admin_listen);
+    }
+  } catch (const std::exception& e) {
+    spdlog::error("{}", e.what());
+    return 1;
+  }
+
+  std::jthread sync_thread;
+  if (syncing) sync_thread = std::jthread([&](std::stop_token stop) { loop->run(stop); });
+
+  bool ready_sent = false;
+  const auto watchdog_grace = std::chrono::seconds(30);
+  for (;;) {
+    if (!ready_sent && (served.current() || status.get().last_attempt_time)) {
+      notify_ready("serving");
+      ready_sent = true;
+    }
+    auto since_tick = Clock::now() - Clock::time_point(Clock::duration(last_tick.load()));
+    if (!syncing || since_tick < watchdog_grace) notify_watchdog();
+
+    timespec wait{1, 0};
+    int signal = sigtimedwait(&signals, nullptr, &wait);
+    if (signal == SIGHUP) {
+      spdlog::info("SIGHUP: {}", syncing ? "syncing now" : "reading the rules file again");
+      if (syncing) loop->request_sync_now();
+      else serve_rules_file(config, served, status);
+    } else if (signal == SIGTERM || signal == SIGINT) {
+      spdlog::info("{}: stopping", signal == SIGTERM ? "SIGTERM" : "SIGINT");
+      notify_stopping();
+      break;
+    }
+  }
+
+  if (sync_thread.joinable()) {
+    sync_thread.request_stop();
+    sync_thread.join();
+  }
+  edge.stop();
+  admin.stop();
+  spdlog::info("stopped");
+  return 0;
+}
+
+}  // namespace flecto

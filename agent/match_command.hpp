@@ -1,0 +1,77 @@
+// `flecto-agent match`: answers requests offline from a rules file.
+//
+//   flecto-agent match --rules FILE --host H --uri U
+//   flecto-agent match --rules FILE < queries.jsonl
+//
+// Builds the rule table from FILE (read_rules_file, agent/rules_json.hpp)
+// and writes one answer line per request (match_result_json,
+// agent/match_json.hpp) to `out`.
+//
+// - With both `host` and `uri`: answers that one request.
+// - With neither: reads queries from `in`, one JSON object per line,
+//   {"host": "...", "uri": "..."}; keys in any case, other keys ignored (so
+//   the `expect` entries of the conformance vectors can be fed as they are).
+//   Both values must be strings. Blank lines (only spaces, tabs, CR) are
+//   skipped and produce no output; every other line produces exactly one
+//   answer line, in input order. `out` is flushed whenever `in` has nothing
+//   more buffered, so the command can be driven one query at a time.
+// - With only one of the two: a usage error.
+//
+// Every rule the table left out is reported on `err`, one line each
+// (SkippedRule::describe()); the command still answers with the others.
+//
+// Exit status: 0 on success. 2, after one line on `err`, when the rules file
+// cannot be read or is malformed ("FILE: line L, column C: ..."), when a
+// query line is malformed ("stdin: line N: ..."; the answers to the lines
+// before it have been written, nothing after it is read), or on a usage
+// error.
+
+#ifndef FLECTO_AGENT_MATCH_COMMAND_HPP_
+#define FLECTO_AGENT_MATCH_COMMAND_HPP_
+
+#include <cstddef>
+#include <iosfwd>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <simdjson.h>
+
+namespace CLI {
+class App;
+}
+
+namespace flecto {
+
+struct MatchCommandOptions {
+  std::string rules_path;
+  std::optional<std::string> host;
+  std::optional<std::string> uri;
+  // TableOptions::regex_memory_budget in MiB; the default is the agent's
+  // (Config::regex_memory_mb).
+  std::size_t regex_memory_mb = 256;
+};
+
+// One query line, {"host": "...", "uri": "..."}, as described above.
+struct MatchQuery {
+  std::string host;
+  std::string uri;
+};
+
+// Parses one (non-blank) query line with `parser`. Throws JsonShapeError
+// (agent/rules_json.hpp) with a message that does not name the line, e.g.
+// `uri: expected a string`.
+MatchQuery parse_match_query(simdjson::dom::parser& parser, std::string_view line);
+
+// Declares --rules (required), --host, --uri and --regex-memory-mb on
+// `command`, storing into `options`, which must outlive the parse.
+void add_match_options(CLI::App& command, MatchCommandOptions& options);
+
+// Runs the command; returns the exit status (0 or 2). Never throws, except
+// std::bad_alloc.
+int run_match_command(const MatchCommandOptions& options, std::istream& in, std::ostream& out,
+                      std::ostream& err);
+
+}  // namespace flecto
+
+#endif  // FLECTO_AGENT_MATCH_COMMAND_HPP_

@@ -1,0 +1,26 @@
+// The subcommands of flecto-bench, one file each.
+//
+// Each add_*_command declares its subcommand on `app` with its options and a
+// callback that runs it. A callback reports failure by throwing
+// std::runtime_error with a one-line message; main() prints it and exits
+// with status 1. Results go to standard output as one JSON line, so that
+// runs can be collected with a shell loop.
+
+#ifndef FLECTO_BENCH_COMMANDS_HPP_
+#define FLECTO_BENCH_COMMANDS_HPP_
+
+namespace CLI {
+class App;
+}
+
+namespace flecto::bench {
+
+// flecto-bench generate SET --out-rules FILE --out-queries FILE [--seed N] [--queries N]
+void add_generate_command(CLI::App& app);
+
+// flecto-bench match --rules FILE --queries FILE.jsonl [--seconds S] [--threads T]
+void add_match_command(CLI::App& app);
+
+}  // namespace flecto::bench
+
+#endif  // FLECTO_BENCH_COMMANDS_HPP_

@@ -1,0 +1,25 @@
+// flecto-bench: measures the matcher (and, later, the sync) on large rule
+// sets. See bench/README.md.
+
+#include <cstdio>
+#include <exception>
+
+#include <CLI/CLI.hpp>
+
+#include "bench/commands.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"flecto-bench: measures flecto-agent on large rule sets"};
+  app.require_subcommand(1);
+  flecto::bench::add_generate_command(app);
+  flecto::bench::add_match_command(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "flecto-bench: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}

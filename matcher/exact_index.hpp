@@ -1,0 +1,91 @@
+// An open-addressing hash index from exact keys to 32-bit values.
+//
+// The index stores no keys: each slot holds 32 bits of the key's hash and
+// the value, and the caller's `key_of(value)` gives the key back (a view into
+// the table's bytes) to confirm a hit. With 8-byte slots at a load of at most
+// 3/4 (at least 3/8), a million rules cost 16 MiB of index.
+//
+//   ExactIndex index(count);
+//   index.insert(key, value, key_of);     // a later insert of an equal key
+//                                         // replaces the earlier value
+//   std::optional<std::uint32_t> v = index.find(key, key_of);
+//
+// A lookup that misses the cache costs one miss for the slot, one for the
+// key; prefetch(hash(key)) lets two lookups overlap their slot misses.
+
+#ifndef FLECTO_MATCHER_EXACT_INDEX_HPP_
+#define FLECTO_MATCHER_EXACT_INDEX_HPP_
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string_view>
+
+#include "matcher/mapped_array.hpp"
+
+namespace flecto {
+
+class ExactIndex {
+ public:
+  ExactIndex() = default;
+  // Room for `capacity` keys; inserting more is an error of the caller (the
+  // table counts its rules before building).
+  explicit ExactIndex(std::size_t capacity);
+
+  static std::uint64_t hash(std::string_view key) { return std::hash<std::string_view>{}(key); }
+
+  // Maps `key` to `value`; an equal key already present is replaced.
+  template <typename KeyOf>
+  void insert(std::string_view key, std::uint32_t value, KeyOf key_of) {
+    const std::uint64_t h = hash(key);
+    const std::uint64_t entry = (h >> 32 << 32) | (std::uint64_t{value} + 1);
+    for (std::size_t i = h & mask_;; i = (i + 1) & mask_) {
+      std::uint64_t slot = slots_[i];
+      if (slot == 0) {
+        slots_[i] = entry;
+        ++size_;
+        return;
+      }
+      if ((slot >> 32) == (h >> 32) && key_of(value_of(slot)) == key) {
+        slots_[i] = entry;
+        return;
+      }
+    }
+  }
+
+  void prefetch(std::uint64_t h) const {
+    if (size_ != 0) __builtin_prefetch(slots_.data() + (h & mask_));
+  }
+
+  template <typename KeyOf>
+  std::optional<std::uint32_t> find(std::string_view key, std::uint64_t h, KeyOf key_of) const {
+    if (size_ == 0) return std::nullopt;
+    for (std::size_t i = h & mask_;; i = (i + 1) & mask_) {
+      std::uint64_t slot = slots_[i];
+      if (slot == 0) return std::nullopt;
+      if ((slot >> 32) == (h >> 32) && key_of(value_of(slot)) == key) return value_of(slot);
+    }
+  }
+  template <typename KeyOf>
+  std::optional<std::uint32_t> find(std::string_view key, KeyOf key_of) const {
+    return size_ == 0 ? std::nullopt : find(key, hash(key), key_of);
+  }
+
+  std::size_t size() const { return size_; }
+  std::size_t memory_bytes() const { return slots_.memory_bytes(); }
+
+ private:
+  // Slot layout: high 32 bits = hash >> 32, low 32 bits = value + 1 (0: empty).
+  static std::uint32_t value_of(std::uint64_t slot) {
+    return static_cast<std::uint32_t>(slot & 0xFFFFFFFFu) - 1;
+  }
+
+  MappedArray<std::uint64_t> slots_;
+  std::size_t mask_ = 0;
+  std::size_t size_ = 0;
+};
+
+}  // namespace flecto
+
+#endif  // FLECTO_MATCHER_EXACT_INDEX_HPP_

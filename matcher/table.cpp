@@ -1,0 +1,341 @@
+#include "matcher/table.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <new>
+
+#include "matcher/exact_index.hpp"
+#include "matcher/mapped_array.hpp"
+#include "matcher/regex_stage.hpp"
+#include "matcher/substitute.hpp"
+
+namespace flecto {
+namespace {
+
+// Redirects are stored back to back in one byte arena, each as a 10-byte
+// header followed by its source and target, so that an exact lookup touches
+// one slot and one place in the arena. A redirect is named by its offset.
+constexpr std::size_t kHeaderSize = 10;  // u32 source size, u32 target size, type, status
+
+struct Header {
+  std::uint32_t source_size;
+  std::uint32_t target_size;
+  RedirectType type;
+  RedirectStatus status;
+};
+
+void write_header(char* at, const Header& h) {
+  std::memcpy(at, &h.source_size, 4);
+  std::memcpy(at + 4, &h.target_size, 4);
+  at[8] = static_cast<char>(h.type);
+  at[9] = static_cast<char>(h.status);
+}
+
+Header read_header(const char* at) {
+  Header h;
+  std::memcpy(&h.source_size, at, 4);
+  std::memcpy(&h.target_size, at + 4, 4);
+  h.type = static_cast<RedirectType>(at[8]);
+  h.status = static_cast<RedirectStatus>(at[9]);
+  return h;
+}
+
+// A page as stored: its text lives in Impl::page_bytes.
+struct PageRecord {
+  std::size_t path_offset;
+  std::size_t content_offset;
+  std::size_t path_size;
+  std::size_t content_size;
+  PageType type;
+  ContentType content_type;
+};
+
+std::string quoted(std::string_view word) {
+  std::string out = "\"";
+  out += word;
+  out += '"';
+  return out;
+}
+
+// host + uri without a heap allocation for ordinary lengths.
+class Joined {
+ public:
+  Joined(std::string_view host, std::string_view uri) {
+    std::size_t n = host.size() + uri.size();
+    char* p = buffer_;
+    if (n > sizeof buffer_) {
+      heap_.resize(n);
+      p = heap_.data();
+    }
+    std::copy(host.begin(), host.end(), p);
+    std::copy(uri.begin(), uri.end(), p + host.size());
+    view_ = std::string_view(p, n);
+  }
+  std::string_view view() const { return view_; }
+
+ private:
+  char buffer_[512];
+  std::string heap_;
+  std::string_view view_;
+};
+
+}  // namespace
+
+struct Table::Impl {
+  MappedArray<char> redirect_bytes;
+  ExactIndex basic_host, basic;  // source -> redirect offset
+  RegexStage regex_host, regex;
+
+  std::string page_bytes;
+  std::vector<PageRecord> pages;
+  ExactIndex pages_basic_host, pages_basic;  // path -> page number
+
+  std::string_view source(std::uint32_t r) const {
+    const char* at = redirect_bytes.data() + r;
+    std::uint32_t size;
+    std::memcpy(&size, at, 4);
+    return std::string_view(at + kHeaderSize, size);
+  }
+  RedirectRuleView redirect_view(std::uint32_t r) const {
+    const char* at = redirect_bytes.data() + r;
+    Header h = read_header(at);
+    return {h.type, std::string_view(at + kHeaderSize, h.source_size),
+            std::string_view(at + kHeaderSize + h.source_size, h.target_size), h.status};
+  }
+  std::string_view path(std::uint32_t p) const {
+    const PageRecord& rec = pages[p];
+    return std::string_view(page_bytes.data() + rec.path_offset, rec.path_size);
+  }
+  PageView page_view(std::uint32_t p) const {
+    const PageRecord& rec = pages[p];
+    return {rec.type, path(p),
+            std::string_view(page_bytes.data() + rec.content_offset, rec.content_size),
+            rec.content_type};
+  }
+  std::size_t memory_bytes() const {
+    return sizeof(Impl) + redirect_bytes.memory_bytes() + basic_host.memory_bytes() +
+           basic.memory_bytes() + regex_host.memory_bytes() + regex.memory_bytes() +
+           page_bytes.capacity() + pages.capacity() * sizeof(PageRecord) +
+           pages_basic_host.memory_bytes() + pages_basic.memory_bytes();
+  }
+};
+
+Table::Table(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Table::~Table() = default;
+
+BuildResult Table::build(const Rules& rules, const TableOptions& options) {
+  auto impl = std::make_unique<Impl>();
+  TableStats stats;
+  std::vector<SkippedRule> skipped_redirects, skipped_pages;
+
+  // Redirects: validate, then copy the applied ones into one arena.
+  struct Accepted {
+    std::size_t index;
+    RedirectType type;
+    RedirectStatus status;
+  };
+  std::vector<Accepted> accepted;
+  std::size_t bytes = 0;
+  for (std::size_t i = 0; i < rules.redirects.size(); ++i) {
+    const Redirect& r = rules.redirects[i];
+    std::optional<RedirectType> type = parse_redirect_type(r.type);
+    std::optional<RedirectStatus> status = parse_redirect_status(r.status);
+    std::string reason;
+    if (!type) {
+      reason = "unknown type " + quoted(r.type);
+    } else if (!status) {
+      reason = "unknown status " + quoted(r.status);
+    } else if (r.source.empty()) {
+      reason = "empty source";
+    } else if (r.source.size() > UINT32_MAX || r.target.size() > UINT32_MAX) {
+      reason = "source or target too long";
+    }
+    if (!reason.empty()) {
+      skipped_redirects.push_back({SkippedRule::Kind::kRedirect, i, r.source, std::move(reason)});
+      continue;
+    }
+    accepted.push_back({i, *type, *status});
+    bytes += kHeaderSize + r.source.size() + r.target.size();
+  }
+  // Offsets are 32-bit to keep the index small.
+  if (bytes >= UINT32_MAX) throw std::bad_alloc();
+  impl->redirect_bytes = MappedArray<char>(bytes);
+  std::size_t n_basic = 0, n_basic_host = 0;
+  for (const Accepted& a : accepted) {
+    n_basic += a.type == RedirectType::kBasic;
+    n_basic_host += a.type == RedirectType::kBasicHost;
+  }
+  impl->basic = ExactIndex(n_basic);
+  impl->basic_host = ExactIndex(n_basic_host);
+  auto source_of = [&impl](std::uint32_t r) { return impl->source(r); };
+  std::vector<RegexStage::Rule> regex_rules, regex_host_rules;
+  std::vector<std::size_t> regex_index, regex_host_index;  // list index per stage rule
+  std::size_t offset = 0;
+  for (const Accepted& a : accepted) {
+    const Redirect& r = rules.redirects[a.index];
+    char* at = impl->redirect_bytes.data() + offset;
+    write_header(at, {static_cast<std::uint32_t>(r.source.size()),
+                      static_cast<std::uint32_t>(r.target.size()), a.type, a.status});
+    std::memcpy(at + kHeaderSize, r.source.data(), r.source.size());
+    std::memcpy(at + kHeaderSize + r.source.size(), r.target.data(), r.target.size());
+    const auto id = static_cast<std::uint32_t>(offset);
+    offset += kHeaderSize + r.source.size() + r.target.size();
+    switch (a.type) {
+      case RedirectType::kBasic:
+        impl->basic.insert(impl->source(id), id, source_of);
+        ++stats.basic;
+        break;
+      case RedirectType::kBasicHost:
+        impl->basic_host.insert(impl->source(id), id, source_of);
+        ++stats.basic_host;
+        break;
+      case RedirectType::kRegex:
+        regex_rules.push_back({impl->source(id), id});
+        regex_index.push_back(a.index);
+        break;
+      case RedirectType::kRegexHost:
+        regex_host_rules.push_back({impl->source(id), id});
+        regex_host_index.push_back(a.index);
+        break;
+    }
+  }
+
+  // The regex budget is shared by the two stages in proportion to their rules.
+  std::size_t n_regex = regex_rules.size() + regex_host_rules.size();
+  std::size_t host_budget =
+      n_regex == 0 ? 0
+                   : static_cast<std::size_t>(static_cast<double>(options.regex_memory_budget) *
+                                              static_cast<double>(regex_host_rules.size()) /
+                                              static_cast<double>(n_regex));
+  std::vector<RegexStage::Failure> failures;
+  impl->regex_host = RegexStage::build(regex_host_rules, host_budget, &failures);
+  for (RegexStage::Failure& f : failures) {
+    std::size_t index = regex_host_index[f.position];
+    skipped_redirects.push_back(
+        {SkippedRule::Kind::kRedirect, index, rules.redirects[index].source, std::move(f.reason)});
+  }
+  failures.clear();
+  impl->regex =
+      RegexStage::build(regex_rules, options.regex_memory_budget - host_budget, &failures);
+  for (RegexStage::Failure& f : failures) {
+    std::size_t index = regex_index[f.position];
+    skipped_redirects.push_back(
+        {SkippedRule::Kind::kRedirect, index, rules.redirects[index].source, std::move(f.reason)});
+  }
+  stats.regex = impl->regex.size();
+  stats.regex_host = impl->regex_host.size();
+  std::sort(skipped_redirects.begin(), skipped_redirects.end(),
+            [](const SkippedRule& a, const SkippedRule& b) { return a.index < b.index; });
+
+  // Pages.
+  std::vector<std::size_t> page_ok;
+  bytes = 0;
+  for (std::size_t i = 0; i < rules.pages.size(); ++i) {
+    const Page& p = rules.pages[i];
+    std::string reason;
+    if (!parse_page_type(p.type)) {
+      reason = "unknown type " + quoted(p.type);
+    } else if (!parse_content_type(p.content_type)) {
+      reason = "unknown contentType " + quoted(p.content_type);
+    } else if (p.path.empty()) {
+      reason = "empty path";
+    }
+    if (!reason.empty()) {
+      skipped_pages.push_back({SkippedRule::Kind::kPage, i, p.path, std::move(reason)});
+      continue;
+    }
+    page_ok.push_back(i);
+    bytes += p.path.size() + p.content.size();
+  }
+  impl->page_bytes.reserve(bytes);
+  impl->pages.reserve(page_ok.size());
+  std::size_t n_pages_basic = 0;
+  for (std::size_t i : page_ok) {
+    const Page& p = rules.pages[i];
+    PageRecord rec;
+    rec.path_offset = impl->page_bytes.size();
+    rec.path_size = p.path.size();
+    impl->page_bytes += p.path;
+    rec.content_offset = impl->page_bytes.size();
+    rec.content_size = p.content.size();
+    impl->page_bytes += p.content;
+    rec.type = *parse_page_type(p.type);
+    rec.content_type = *parse_content_type(p.content_type);
+    impl->pages.push_back(rec);
+    n_pages_basic += rec.type == PageType::kBasic;
+  }
+  impl->pages_basic = ExactIndex(n_pages_basic);
+  impl->pages_basic_host = ExactIndex(impl->pages.size() - n_pages_basic);
+  auto path_of = [&impl](std::uint32_t p) { return impl->path(p); };
+  for (std::uint32_t p = 0; p < impl->pages.size(); ++p) {
+    if (impl->pages[p].type == PageType::kBasic) {
+      impl->pages_basic.insert(impl->path(p), p, path_of);
+      ++stats.pages_basic;
+    } else {
+      impl->pages_basic_host.insert(impl->path(p), p, path_of);
+      ++stats.pages_basic_host;
+    }
+  }
+
+  stats.skipped = skipped_redirects.size() + skipped_pages.size();
+  stats.regex_sets = impl->regex.set_count() + impl->regex_host.set_count();
+  stats.memory_bytes = impl->memory_bytes() + sizeof(Table);
+
+  BuildResult result;
+  auto table = std::shared_ptr<Table>(new Table(std::move(impl)));
+  table->version_ = rules.version;
+  table->stats_ = stats;
+  result.table = std::move(table);
+  result.skipped = std::move(skipped_redirects);
+  for (SkippedRule& s : skipped_pages) result.skipped.push_back(std::move(s));
+  return result;
+}
+
+std::optional<RedirectMatch> Table::match_redirect(std::string_view host,
+                                                   std::string_view uri) const {
+  const Impl& impl = *impl_;
+  auto source_of = [&impl](std::uint32_t r) { return impl.source(r); };
+  auto exact = [&impl](std::uint32_t r) {
+    RedirectRuleView rule = impl.redirect_view(r);
+    return RedirectMatch{rule, std::string(rule.target), http_code(rule.status)};
+  };
+  const bool by_host = impl.basic_host.size() != 0 || impl.regex_host.size() != 0;
+  std::optional<Joined> joined;
+  if (by_host) joined.emplace(host, uri);
+  // Both exact stages: start both slot loads before waiting on either.
+  std::uint64_t host_hash = 0, uri_hash = 0;
+  if (impl.basic_host.size() != 0) {
+    host_hash = ExactIndex::hash(joined->view());
+    impl.basic_host.prefetch(host_hash);
+  }
+  if (impl.basic.size() != 0) {
+    uri_hash = ExactIndex::hash(uri);
+    impl.basic.prefetch(uri_hash);
+  }
+  if (impl.basic_host.size() != 0) {
+    if (auto r = impl.basic_host.find(joined->view(), host_hash, source_of)) return exact(*r);
+  }
+  if (impl.basic.size() != 0) {
+    if (auto r = impl.basic.find(uri, uri_hash, source_of)) return exact(*r);
+  }
+  RegexStage::Hit hit;
+  const bool found = (impl.regex_host.size() != 0 && impl.regex_host.match(joined->view(), &hit)) ||
+                     (impl.regex.size() != 0 && impl.regex.match(uri, &hit));
+  if (!found) return std::nullopt;
+  RedirectRuleView rule = impl.redirect_view(hit.id);
+  return RedirectMatch{rule, substitute(rule.target, hit.groups, hit.group_count),
+                       http_code(rule.status)};
+}
+
+std::optional<PageView> Table::match_page(std::string_view host, std::string_view uri) const {
+  const Impl& impl = *impl_;
+  auto path_of = [&impl](std::uint32_t p) { return impl.path(p); };
+  if (impl.pages_basic_host.size() != 0) {
+    Joined joined(host, uri);
+    if (auto p = impl.pages_basic_host.find(joined.view(), path_of)) return impl.page_view(*p);
+  }
+  if (auto p = impl.pages_basic.find(uri, path_of)) return impl.page_view(*p);
+  return std::nullopt;
+}
+
+}  // namespace flecto

@@ -1,0 +1,129 @@
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "agent/match_command.hpp"
+
+namespace {
+
+const std::string kData = FLECTO_TEST_DATA_DIR "/match/";
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+struct Run {
+  int status;
+  std::string out, err;
+};
+
+Run run(const flecto::MatchCommandOptions& options, const std::string& input = "") {
+  std::istringstream in(input);
+  std::ostringstream out, err;
+  int status = flecto::run_match_command(options, in, out, err);
+  return {status, out.str(), err.str()};
+}
+
+flecto::MatchCommandOptions options_for(const std::string& rules_file) {
+  flecto::MatchCommandOptions options;
+  options.rules_path = kData + rules_file;
+  return options;
+}
+
+}  // namespace
+
+TEST_CASE("match command: queries from stdin, one answer line each, in order") {
+  Run r = run(options_for("rules.json"), read_file(kData + "queries.jsonl"));
+  CHECK(r.status == 0);
+  CHECK(r.out == read_file(kData + "expected.jsonl"));
+}
+
+TEST_CASE("match command: skipped rules are reported on stderr, one line each") {
+  Run r = run(options_for("rules.json"), "");
+  CHECK(r.status == 0);
+  CHECK(r.out.empty());
+  std::vector<std::string> lines = lines_of(r.err);
+  REQUIRE(lines.size() == 2);
+  CHECK_THAT(lines[0], Catch::StartsWith("redirect #4 \"/gone\"") && Catch::Contains("GONE"));
+  CHECK_THAT(lines[1], Catch::StartsWith("redirect #5 \"/broken(\""));
+}
+
+TEST_CASE("match command: one request from --host and --uri") {
+  flecto::MatchCommandOptions options = options_for("rules.json");
+  options.host = "example.com";
+  options.uri = "/blog/12/hello?x=1";
+  Run r = run(options, "{\"host\": \"example.com\", \"uri\": \"/old\"}\n");  // stdin is not read
+  CHECK(r.status == 0);
+  CHECK(r.out == lines_of(read_file(kData + "expected.jsonl"))[2] + "\n");
+}
+
+TEST_CASE("match command: --host without --uri is a usage error") {
+  flecto::MatchCommandOptions options = options_for("rules.json");
+  options.host = "example.com";
+  Run r = run(options);
+  CHECK(r.status == 2);
+  CHECK(r.out.empty());
+  CHECK_THAT(r.err, Catch::Contains("--uri"));
+}
+
+TEST_CASE("match command: a missing rules file is named, exit status 2") {
+  Run r = run(options_for("no-such-file.json"), "{\"host\": \"a\", \"uri\": \"/\"}\n");
+  CHECK(r.status == 2);
+  CHECK(r.out.empty());
+  CHECK_THAT(r.err, Catch::StartsWith(kData + "no-such-file.json: "));
+  CHECK(lines_of(r.err).size() == 1);
+}
+
+TEST_CASE("match command: a malformed rules file is named with the position, exit status 2") {
+  Run r = run(options_for("malformed_rules.json"), "{\"host\": \"a\", \"uri\": \"/\"}\n");
+  CHECK(r.status == 2);
+  CHECK(r.out.empty());
+  CHECK_THAT(r.err, Catch::StartsWith(kData + "malformed_rules.json: ") && Catch::Contains("line 3, column "));
+  CHECK(lines_of(r.err).size() == 1);
+}
+
+TEST_CASE("match command: a rules file of the wrong shape names the value, exit status 2") {
+  Run r = run(options_for("wrong_shape_rules.json"));
+  CHECK(r.status == 2);
+  CHECK_THAT(r.err, Catch::StartsWith(kData + "wrong_shape_rules.json: redirects[1].status: expected a string"));
+}
+
+TEST_CASE("match command: a malformed query line stops with its line number, exit status 2") {
+  std::string first_answer = lines_of(read_file(kData + "expected.jsonl"))[0] + "\n";
+  SECTION("a value of the wrong type") {
+    Run r = run(options_for("rules.json"), read_file(kData + "bad_query_type.jsonl"));
+    CHECK(r.status == 2);
+    CHECK(r.out == first_answer);  // the answers before the bad line, none after it
+    CHECK_THAT(r.err, Catch::EndsWith("stdin: line 3: uri: expected a string\n"));
+  }
+  SECTION("a syntax error") {
+    Run r = run(options_for("rules.json"), read_file(kData + "bad_query_syntax.jsonl"));
+    CHECK(r.status == 2);
+    CHECK(r.out == first_answer);
+    CHECK_THAT(r.err, Catch::Contains("stdin: line 2: malformed JSON"));
+  }
+  SECTION("a missing key") {
+    Run r = run(options_for("rules.json"), "{\"host\": \"example.com\", \"path\": \"/old\"}\n");
+    CHECK(r.status == 2);
+    CHECK(r.out.empty());
+    CHECK_THAT(r.err, Catch::Contains("stdin: line 1: missing \"uri\""));
+  }
+  SECTION("not an object") {
+    Run r = run(options_for("rules.json"), "\n[\"example.com\", \"/old\"]\n");
+    CHECK(r.status == 2);
+    CHECK_THAT(r.err, Catch::Contains("stdin: line 2: expected a JSON object"));
+  }
+}
