@@ -529,7 +529,9 @@ void StandinManager::stop() {
 
 std::string StandinManager::url() const {
   const char* scheme = impl_->options.tls_cert_file.empty() ? "http://" : "https://";
-  return scheme + impl_->options.host + ":" + std::to_string(impl_->port) + impl_->options.base_path;
+  const std::string& host = impl_->options.host;
+  std::string bracketed = host.find(':') != std::string::npos ? "[" + host + "]" : host;  // IPv6
+  return scheme + bracketed + ":" + std::to_string(impl_->port) + impl_->options.base_path;
 }
 
 int StandinManager::port() const { return impl_->port; }
