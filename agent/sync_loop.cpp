@@ -176,6 +176,7 @@ void SyncLoop::tell_manager_served(std::stop_token bounded) {
 
 bool SyncLoop::load(std::stop_token stop, std::stop_token bounded, const StopDeadline& deadline) {
   std::optional<Load> loaded;
+  auto started = Clock::now();
   try {
     loaded.emplace(load_from_manager(api_, config_.page_size, table_options_from(config_), bounded));
   } catch (const ManagerError& e) {
@@ -187,7 +188,7 @@ bool SyncLoop::load(std::stop_token stop, std::stop_token bounded, const StopDea
     std::shared_ptr<const Table> current = served_.current();
     if (!deadline.expired() && manager_answered(e.kind()) && current != nullptr &&
         current->version() != 0) {
-      report(LoadReport{agent_name_, current->version(), false, std::chrono::nanoseconds(0), message},
+      report(LoadReport{agent_name_, current->version(), false, Clock::now() - started, message},
              bounded);
     }
     return false;
@@ -244,7 +245,9 @@ bool SyncLoop::report(const LoadReport& r, std::stop_token bounded) {
     return true;
   } catch (const ManagerError& e) {
     // The table is served regardless; the next check reports again in place of a heartbeat.
-    spdlog::warn("sync: report of version {} failed: {}", r.version, e.what());
+    if (e.kind() != ManagerError::Kind::kCancelled) {
+      spdlog::warn("sync: report of version {} failed: {}", r.version, e.what());
+    }
     return false;
   }
 }
