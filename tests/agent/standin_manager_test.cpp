@@ -218,6 +218,19 @@ TEST_CASE("stand-in: publish_at, faults that skip and expire, the request hook",
   CHECK(seen == std::vector<std::string>{"pages#1"});
 }
 
+TEST_CASE("stand-in: the header's fault recipes compile and act", "[standin]") {
+  StandinManager manager({}, sample_rules(3, 30));
+  Raw raw(manager);
+  manager.set_fault(Endpoint::kVersion, {.skip_requests = 1, .version = Fault::Version::kAhead});
+  CHECK(raw.get("/version")->body == "3\n");
+  CHECK(raw.get("/version")->body == "4\n");
+  manager.set_fault(Endpoint::kRedirects, {.skip_requests = 2, .times = 1, .body = Fault::Body::kCutInMiddle});
+  CHECK(raw.get("/redirects?limit=10")->status == 200);
+  CHECK(raw.get("/redirects?limit=10")->status == 200);
+  CHECK_FALSE(raw.get("/redirects?limit=10"));
+  CHECK(raw.get("/redirects?limit=10")->status == 200);
+}
+
 TEST_CASE("stand-in: body faults", "[standin]") {
   StandinManager manager({}, sample_rules(3, 30));
   Raw raw(manager);
