@@ -128,10 +128,12 @@ struct RegexStage::Impl {
     }
     return false;
   }
-  bool match_with_sets(std::string_view input, Hit* hit) const;
+  // The winner by the sets. `potentials`, when given, is ascending and holds
+  // every rank that can match; chunks without one are not asked.
+  bool match_with_sets(std::string_view input, const std::vector<int>* potentials, Hit* hit) const;
   // Compiles ranks [first, last) into sets of at most `share` bytes each,
-  // drawn from `pool`, splitting what does not fit. False if it split.
-  bool build_sets(int first, int last, std::int64_t share, std::int64_t* pool);
+  // drawn from `pool`, splitting what does not fit.
+  void build_sets(int first, int last, std::int64_t share, std::int64_t* pool);
 };
 
 RegexStage::RegexStage() : impl_(std::make_unique<Impl>()) {}
@@ -139,7 +141,7 @@ RegexStage::RegexStage(RegexStage&&) noexcept = default;
 RegexStage& RegexStage::operator=(RegexStage&&) noexcept = default;
 RegexStage::~RegexStage() = default;
 
-bool RegexStage::Impl::build_sets(int first, int last, std::int64_t share, std::int64_t* pool) {
+void RegexStage::Impl::build_sets(int first, int last, std::int64_t share, std::int64_t* pool) {
   share = std::min(share, *pool);
   auto set = std::make_unique<RE2::Set>(rule_options(share), RE2::UNANCHORED);
   bool ok = share > 0;
@@ -151,18 +153,17 @@ bool RegexStage::Impl::build_sets(int first, int last, std::int64_t share, std::
     ++set_count;
     re2_memory += static_cast<std::size_t>(share);
     *pool -= share;
-    return true;
+    return;
   }
   if (last - first == 1 || share <= 0) {
     chunks.push_back({first, last, nullptr});
-    return false;
+    return;
   }
   // Too big for its share: each half gets the same share (half the rules in
   // the same memory may fit), still drawn from the one pool.
   int middle = first + (last - first) / 2;
   build_sets(first, middle, share, pool);
   build_sets(middle, last, share, pool);
-  return false;
 }
 
 RegexStage RegexStage::build(const std::vector<Rule>& rules, std::size_t memory_budget,
@@ -305,10 +306,17 @@ RegexStage RegexStage::build(const std::vector<Rule>& rules, std::size_t memory_
   return stage;
 }
 
-bool RegexStage::Impl::match_with_sets(std::string_view input, Hit* hit) const {
+bool RegexStage::Impl::match_with_sets(std::string_view input, const std::vector<int>* potentials,
+                                       Hit* hit) const {
   Scratch& s = scratch();
   re2::StringPiece text(input.data(), input.size());
+  auto next_potential = potentials ? potentials->begin() : std::vector<int>::const_iterator();
   for (const Chunk& chunk : chunks) {
+    if (potentials) {
+      while (next_potential != potentials->end() && *next_potential < chunk.first) ++next_potential;
+      if (next_potential == potentials->end()) return false;
+      if (*next_potential >= chunk.last) continue;
+    }
     if (chunk.set) {
       RE2::Set::ErrorInfo error;
       if (chunk.set->Match(text, &s.set_hits, &error)) {
@@ -390,15 +398,15 @@ bool RegexStage::match(std::string_view input, Hit* hit) const {
         if (impl.candidate(rank, input)) s.ranks.push_back(rank);
       }
       if (s.ranks.empty()) return false;
-      if (s.ranks.size() <= kRunDirectly * 2) {
-        std::sort(s.ranks.begin(), s.ranks.end());
-        return impl.run_in_order(s.ranks, input, hit);
-      }
+      std::sort(s.ranks.begin(), s.ranks.end());
+      if (s.ranks.size() <= kRunDirectly * 2) return impl.run_in_order(s.ranks, input, hit);
+      // 3. The sets, only those holding a potential winner.
+      return impl.match_with_sets(input, &s.ranks, hit);
     }
   }
 
-  // 3. The sets.
-  return impl.match_with_sets(input, hit);
+  // 3. The sets, all of them.
+  return impl.match_with_sets(input, nullptr, hit);
 }
 
 std::size_t RegexStage::size() const { return impl_->usable_count; }
