@@ -57,18 +57,20 @@ std::string quoted(std::string_view word) {
   return out;
 }
 
-// host + uri without a heap allocation for ordinary lengths.
+// host + uri without a heap allocation for ordinary lengths. Built only when
+// a host stage has rules; the buffer is left uninitialised until then.
 class Joined {
  public:
-  Joined(std::string_view host, std::string_view uri) {
+  Joined() {}  // NOLINT: a defaulted constructor may zero the buffer
+  void assign(std::string_view host, std::string_view uri) {
     std::size_t n = host.size() + uri.size();
     char* p = buffer_;
     if (n > sizeof buffer_) {
       heap_.resize(n);
       p = heap_.data();
     }
-    std::copy(host.begin(), host.end(), p);
-    std::copy(uri.begin(), uri.end(), p + host.size());
+    std::memcpy(p, host.data(), host.size());
+    std::memcpy(p + host.size(), uri.data(), uri.size());
     view_ = std::string_view(p, n);
   }
   std::string_view view() const { return view_; }
@@ -300,12 +302,12 @@ std::optional<RedirectMatch> Table::match_redirect(std::string_view host,
     return RedirectMatch{rule, std::string(rule.target), http_code(rule.status)};
   };
   const bool by_host = impl.basic_host.size() != 0 || impl.regex_host.size() != 0;
-  std::optional<Joined> joined;
-  if (by_host) joined.emplace(host, uri);
+  Joined joined;
+  if (by_host) joined.assign(host, uri);
   // Both exact stages: start both slot loads before waiting on either.
   std::uint64_t host_hash = 0, uri_hash = 0;
   if (impl.basic_host.size() != 0) {
-    host_hash = ExactIndex::hash(joined->view());
+    host_hash = ExactIndex::hash(joined.view());
     impl.basic_host.prefetch(host_hash);
   }
   if (impl.basic.size() != 0) {
@@ -313,13 +315,13 @@ std::optional<RedirectMatch> Table::match_redirect(std::string_view host,
     impl.basic.prefetch(uri_hash);
   }
   if (impl.basic_host.size() != 0) {
-    if (auto r = impl.basic_host.find(joined->view(), host_hash, source_of)) return exact(*r);
+    if (auto r = impl.basic_host.find(joined.view(), host_hash, source_of)) return exact(*r);
   }
   if (impl.basic.size() != 0) {
     if (auto r = impl.basic.find(uri, uri_hash, source_of)) return exact(*r);
   }
   RegexStage::Hit hit;
-  const bool found = (impl.regex_host.size() != 0 && impl.regex_host.match(joined->view(), &hit)) ||
+  const bool found = (impl.regex_host.size() != 0 && impl.regex_host.match(joined.view(), &hit)) ||
                      (impl.regex.size() != 0 && impl.regex.match(uri, &hit));
   if (!found) return std::nullopt;
   RedirectRuleView rule = impl.redirect_view(hit.id);
@@ -331,7 +333,8 @@ std::optional<PageView> Table::match_page(std::string_view host, std::string_vie
   const Impl& impl = *impl_;
   auto path_of = [&impl](std::uint32_t p) { return impl.path(p); };
   if (impl.pages_basic_host.size() != 0) {
-    Joined joined(host, uri);
+    Joined joined;
+    joined.assign(host, uri);
     if (auto p = impl.pages_basic_host.find(joined.view(), path_of)) return impl.page_view(*p);
   }
   if (auto p = impl.pages_basic.find(uri, path_of)) return impl.page_view(*p);
