@@ -62,7 +62,11 @@ class ExactIndex {
   // Maps `key` to `value`; an equal key already present is replaced.
   template <typename KeyOf>
   void insert(std::string_view key, std::uint32_t value, KeyOf key_of) {
-    const std::uint64_t h = hash(key);
+    insert(key, hash(key), value, key_of);
+  }
+  // The same with hash(key) already computed (a bulk build prefetches ahead).
+  template <typename KeyOf>
+  void insert(std::string_view key, std::uint64_t h, std::uint32_t value, KeyOf key_of) {
     const std::uint64_t entry = (h >> 32 << 32) | (std::uint64_t{value} + 1);
     for (std::size_t i = h & mask_;; i = (i + 1) & mask_) {
       std::uint64_t slot = slots_[i];
@@ -80,6 +84,10 @@ class ExactIndex {
 
   void prefetch(std::uint64_t h) const {
     if (size_ != 0) __builtin_prefetch(slots_.data() + (h & mask_));
+  }
+  // For a build: the slot an insert of a key with this hash writes first.
+  void prefetch_for_insert(std::uint64_t h) const {
+    if (mask_ != 0) __builtin_prefetch(slots_.data() + (h & mask_), 1);
   }
 
   template <typename KeyOf>

@@ -172,6 +172,13 @@ BuildResult Table::build(const Rules& rules, const TableOptions& options) {
   auto source_of = [&impl](std::uint32_t r) { return impl->source(r); };
   std::vector<RegexStage::Rule> regex_rules, regex_host_rules;
   std::vector<std::size_t> regex_index, regex_host_index;  // list index per stage rule
+  struct Pending {
+    std::uint64_t hash;
+    std::uint32_t id;
+  };
+  std::vector<Pending> basic_pending, host_pending;
+  basic_pending.reserve(n_basic);
+  host_pending.reserve(n_basic_host);
   std::size_t offset = 0;
   for (const Accepted& a : accepted) {
     const Redirect& r = rules.redirects[a.index];
@@ -184,11 +191,11 @@ BuildResult Table::build(const Rules& rules, const TableOptions& options) {
     offset += kHeaderSize + r.source.size() + r.target.size();
     switch (a.type) {
       case RedirectType::kBasic:
-        impl->basic.insert(impl->source(id), id, source_of);
+        basic_pending.push_back({ExactIndex::hash(impl->source(id)), id});
         ++stats.basic;
         break;
       case RedirectType::kBasicHost:
-        impl->basic_host.insert(impl->source(id), id, source_of);
+        host_pending.push_back({ExactIndex::hash(impl->source(id)), id});
         ++stats.basic_host;
         break;
       case RedirectType::kRegex:
@@ -201,6 +208,18 @@ BuildResult Table::build(const Rules& rules, const TableOptions& options) {
         break;
     }
   }
+
+  // In list order, so that the one listed last wins. Slots are random
+  // memory: prefetch a few inserts ahead.
+  auto insert_all = [&impl, &source_of](ExactIndex& index, const std::vector<Pending>& pending) {
+    constexpr std::size_t kAhead = 16;
+    for (std::size_t i = 0; i < pending.size(); ++i) {
+      if (i + kAhead < pending.size()) index.prefetch_for_insert(pending[i + kAhead].hash);
+      index.insert(impl->source(pending[i].id), pending[i].hash, pending[i].id, source_of);
+    }
+  };
+  insert_all(impl->basic, basic_pending);
+  insert_all(impl->basic_host, host_pending);
 
   // The regex budget is shared by the two stages in proportion to their rules.
   std::size_t n_regex = regex_rules.size() + regex_host_rules.size();
