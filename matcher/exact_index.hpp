@@ -33,30 +33,36 @@ class ExactIndex {
   // table counts its rules before building).
   explicit ExactIndex(std::size_t capacity);
 
-  // Eight bytes at a time, then a full 64-bit finaliser (MurmurHash3's
-  // fmix64), so that both the low bits (slot) and the high bits (tag) are
-  // well mixed. Keys come from the manager, so flooding is not a concern.
-  static std::uint64_t hash(std::string_view key) {
-    const char* p = key.data();
-    std::size_t n = key.size();
-    std::uint64_t h = 0x9E3779B97F4A7C15ull ^ (n * 0xC2B2AE3D27D4EB4Full);
-    for (; n >= 8; n -= 8, p += 8) {
-      std::uint64_t w;
-      std::memcpy(&w, p, 8);
-      h = (h ^ w) * 0xFF51AFD7ED558CCDull;
-      h ^= h >> 32;
-    }
-    if (n != 0) {
-      std::uint64_t w = 0;
-      std::memcpy(&w, p, n);
-      h = (h ^ w) * 0xFF51AFD7ED558CCDull;
-    }
+  // Eight bytes at a time, then the tail and the length, then a full 64-bit
+  // finaliser (MurmurHash3's fmix64), so that both the low bits (slot) and
+  // the high bits (tag) are well mixed. Keys come from the manager, so
+  // flooding is not a concern. The word loop does not depend on the length,
+  // so PrefixHasher can share it between the prefixes of one text.
+  static constexpr std::uint64_t kSeed = 0x9E3779B97F4A7C15ull;
+  static std::uint64_t mix_word(std::uint64_t h, const char* p) {
+    std::uint64_t w;
+    std::memcpy(&w, p, 8);
+    h = (h ^ w) * 0xFF51AFD7ED558CCDull;
+    return h ^ (h >> 32);
+  }
+  static std::uint64_t finish(std::uint64_t h, const char* tail, std::size_t tail_size,
+                              std::size_t size) {
+    std::uint64_t w = 0;
+    std::memcpy(&w, tail, tail_size);
+    h = (h ^ w ^ (std::uint64_t{size} << 56)) * 0xFF51AFD7ED558CCDull;
     h ^= h >> 33;
     h *= 0xFF51AFD7ED558CCDull;
     h ^= h >> 33;
     h *= 0xC4CEB9FE1A85EC53ull;
     h ^= h >> 33;
     return h;
+  }
+  static std::uint64_t hash(std::string_view key) {
+    const char* p = key.data();
+    std::size_t n = key.size();
+    std::uint64_t h = kSeed;
+    for (; n >= 8; n -= 8, p += 8) h = mix_word(h, p);
+    return finish(h, p, n, key.size());
   }
 
   // Maps `key` to `value`; an equal key already present is replaced.
@@ -116,6 +122,26 @@ class ExactIndex {
   MappedArray<std::uint64_t> slots_;
   std::size_t mask_ = 0;
   std::size_t size_ = 0;
+};
+
+// ExactIndex::hash of the prefixes of one text, asked in ascending lengths:
+// the whole words are mixed once for all of them.
+class PrefixHasher {
+ public:
+  explicit PrefixHasher(std::string_view text) : text_(text) {}
+
+  // hash(text.substr(0, length)); `length` <= text.size(), never decreasing.
+  std::uint64_t hash(std::size_t length) {
+    for (; (words_ + 1) * 8 <= length; ++words_) {
+      state_ = ExactIndex::mix_word(state_, text_.data() + words_ * 8);
+    }
+    return ExactIndex::finish(state_, text_.data() + words_ * 8, length - words_ * 8, length);
+  }
+
+ private:
+  std::string_view text_;
+  std::size_t words_ = 0;
+  std::uint64_t state_ = ExactIndex::kSeed;
 };
 
 }  // namespace flecto

@@ -352,9 +352,10 @@ bool RegexStage::match(std::string_view input, Hit* hit) const {
     return std::string_view(impl.prefix_bytes.data() + impl.group_key_offsets[g],
                             impl.group_key_sizes[g]);
   };
+  PrefixHasher hasher(input);
   for (std::uint32_t length : impl.prefix_lengths) {
     if (length > input.size()) break;
-    if (auto g = impl.prefix_index.find(input.substr(0, length), key_of)) {
+    if (auto g = impl.prefix_index.find(input.substr(0, length), hasher.hash(length), key_of)) {
       if (group_count == std::size(groups)) {
         too_many_groups = true;
         break;
