@@ -189,3 +189,34 @@ TEST_CASE("table: memory grows with the rules it holds", "[matcher][table][memor
 
 }  // namespace
 }  // namespace flecto
+
+namespace flecto {
+namespace {
+
+TEST_CASE("table: regex memory stays within the budget it was given", "[matcher][table][memory]") {
+  Rules rules;
+  for (int i = 0; i < 300; ++i) {
+    std::string n = std::to_string(i);
+    rules.redirects.push_back({"REGEX", "^/section" + n + "/([a-z]+)/(\\d+)$", "/s/$1", "FOUND"});
+    rules.redirects.push_back({"REGEX", "(?i)/product" + n + "/(\\d+)", "/p/$1", "FOUND"});
+  }
+  std::size_t previous = 0;
+  for (std::size_t budget :
+       {std::size_t{16} << 20, std::size_t{64} << 20, std::size_t{256} << 20}) {
+    TableOptions options;
+    options.regex_memory_budget = budget;
+    BuildResult built = Table::build(rules, options);
+    const TableStats& stats = built.table->stats();
+    INFO("budget " << budget << ", memory " << stats.memory_bytes);
+    CHECK(stats.regex == 600);
+    CHECK(stats.regex_sets >= 5);  // 600 rules, 128 per set
+    // What RE2 is handed stays in the budget; the rest is the table's own
+    // containers, well under a kilobyte per rule.
+    CHECK(stats.memory_bytes <= budget + 600 * 1024);
+    CHECK(stats.memory_bytes >= previous);
+    previous = stats.memory_bytes;
+  }
+}
+
+}  // namespace
+}  // namespace flecto
