@@ -267,7 +267,29 @@ RegexStage RegexStage::build(const std::vector<Rule>& rules, std::size_t memory_
   impl.prefix_lengths.erase(std::unique(impl.prefix_lengths.begin(), impl.prefix_lengths.end()),
                             impl.prefix_lengths.end());
 
-  if (ranked > 0) {
+  // The most candidates the prefixes alone can leave for any input: the
+  // rules without a prefix, plus those of a prefix and of all its own
+  // prefixes. When that is small, every match is decided by running the
+  // candidates directly, and the prefilter and the sets would never be asked
+  // (typical of rules that each begin with their own literal path).
+  std::size_t most_candidates = 0;
+  const std::size_t group_count = impl.group_starts.size() - 1;
+  for (std::uint32_t g = 1; g < group_count && most_candidates <= kRunDirectly; ++g) {
+    std::string_view key = key_of(g);
+    PrefixHasher hasher(key);
+    std::size_t n = 0;
+    for (std::uint32_t length : impl.prefix_lengths) {
+      if (length > key.size()) break;
+      if (auto h = impl.prefix_index.find(key.substr(0, length), hasher.hash(length), key_of)) {
+        n += impl.group_starts[*h + 1] - impl.group_starts[*h];
+      }
+    }
+    most_candidates = std::max(most_candidates, n);
+  }
+  most_candidates += impl.group_starts[1];
+  if (ranked > 0 && most_candidates <= kRunDirectly) {
+    impl.chunks.push_back({0, ranked, nullptr});  // never asked; correct if it were
+  } else if (ranked > 0) {
     // An eighth for the prefilter's set of atoms.
     std::vector<std::string> atoms;
     impl.filter.Compile(&atoms);

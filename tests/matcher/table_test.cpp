@@ -220,3 +220,43 @@ TEST_CASE("table: regex memory stays within the budget it was given", "[matcher]
 
 }  // namespace
 }  // namespace flecto
+
+namespace flecto {
+namespace {
+
+TEST_CASE("table: rules with their own prefixes need no sets", "[matcher][table]") {
+  Rules rules;
+  for (int i = 0; i < 500; ++i) {
+    std::string n = std::to_string(i);
+    rules.redirects.push_back(
+        {"REGEX", "^/section" + n + "/([a-z]+)/(\\d+)$", "/s/" + n + "/$1/$2", "FOUND"});
+    rules.redirects.push_back(
+        {"REGEX", "/legacy" + n + "/(?:index|home)\\.php", "/l/" + n, "FOUND"});
+  }
+  // At most two candidates for any input ("/section1/" and "/section10/"
+  // cannot both be prefixes of one input; "/legacy1/" and "/section1/"
+  // neither): the sets would never be asked, so none are built.
+  BuildResult built = Table::build(rules);
+  CHECK(built.table->stats().regex_sets == 0);
+  CHECK(target_of(*built.table, "h", "/section17/abc/42") == "/s/17/abc/42");
+  CHECK(target_of(*built.table, "h", "/section17/abc/x") == "<none>");
+  CHECK(target_of(*built.table, "h", "/legacy499/home.php?x") == "/l/499");
+  CHECK(target_of(*built.table, "h", "/x/legacy499/home.php") == "<none>");
+  // One rule without a prefix more per input is still few enough.
+  rules.redirects.push_back({"REGEX", ".*\\.asp$", "/asp", "FOUND"});
+  built = Table::build(rules);
+  CHECK(built.table->stats().regex_sets == 0);
+  CHECK(target_of(*built.table, "h", "/section17/abc/42") == "/s/17/abc/42");
+  CHECK(target_of(*built.table, "h", "/x/y.asp") == "/asp");
+  // Nine rules that share a prefix are not.
+  for (int i = 0; i < 9; ++i) {
+    rules.redirects.push_back(
+        {"REGEX", "/shared/([a-z]+)/" + std::to_string(i), "/$1/" + std::to_string(i), "FOUND"});
+  }
+  built = Table::build(rules);
+  CHECK(built.table->stats().regex_sets > 0);
+  CHECK(target_of(*built.table, "h", "/shared/x/8") == "/x/8");
+}
+
+}  // namespace
+}  // namespace flecto
