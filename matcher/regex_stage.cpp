@@ -209,9 +209,8 @@ RegexStage RegexStage::build(const std::vector<Rule>& rules, std::size_t memory_
       failed.push_back({pos, "literal prefix cannot be determined"});
     }
     impl.usable.push_back(prefix.has_value());
-    ++impl.usable_count;
+    impl.usable_count += prefix.has_value();
     impl.re2_memory += static_cast<std::size_t>(handed);
-    impl.usable_count -= !prefix.has_value();
     impl.ids.push_back(rule.id);
     impl.group_counts.push_back(
         static_cast<std::uint8_t>(std::min(impl.filter.GetRE2(id).NumberOfCapturingGroups(), 9)));
