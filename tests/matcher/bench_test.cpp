@@ -77,6 +77,27 @@ TEST_CASE("bench: 1M BASIC and BASIC_HOST", "[.bench]") {
   measure("1M basic, 10k distinct queries", rules, queries, 100);
 }
 
+TEST_CASE("bench: 100k BASIC and 1k prefixed REGEX", "[.bench]") {
+  Rules rules;
+  for (int i = 0; i < 100000; ++i) {
+    std::string n = std::to_string(i);
+    rules.redirects.push_back({"BASIC", "/catalog/old/item-" + n + ".html",
+                               "/catalog/new/item-" + n, "FOUND"});
+  }
+  for (int i = 0; i < 1000; ++i) {
+    rules.redirects.push_back({"REGEX", "^/blog" + std::to_string(i) + "/([0-9]+)/(.*)$",
+                               "/articles/$1/$2", "MOVED_PERMANENT"});
+  }
+  std::mt19937 rng(4);
+  std::vector<Query> queries;
+  for (int i = 0; i < 10000; ++i) {
+    std::string n = std::to_string(rng() % 110000);
+    queries.push_back({"example.com", i % 2 ? "/catalog/old/item-" + n + ".html"
+                                            : "/blog" + std::to_string(rng() % 1100) + "/12/x"});
+  }
+  measure("100k basic + 1k prefixed regex", rules, queries, 20);
+}
+
 TEST_CASE("bench: 10k prefixed REGEX", "[.bench]") {
   Rules rules;
   for (int i = 0; i < 10000; ++i) {
