@@ -1,0 +1,240 @@
+// End-to-end tests of the flecto-agent binary as a service: started as a
+// process, against a stand-in manager or a rules file, driven by signals.
+
+#include <catch2/catch.hpp>
+
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include <httplib.h>
+
+#include "agent/rules_json.hpp"
+#include "standin_manager/standin_manager.hpp"
+#include "support/child_process.hpp"
+
+namespace fs = std::filesystem;
+using flecto::test::ChildProcess;
+using namespace std::chrono_literals;
+
+namespace {
+
+// A port that was free a moment ago (the kernel does not hand it out again
+// at once).
+int free_port() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  socklen_t len = sizeof addr;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  close(fd);
+  return ntohs(addr.sin_port);
+}
+
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    char tmpl[] = "/tmp/flecto-daemon-XXXXXX";
+    path = mkdtemp(tmpl);
+  }
+  ~TempDir() { fs::remove_all(path); }
+};
+
+flecto::Rules rules_v(std::int64_t version, const std::string& target) {
+  flecto::Rules rules;
+  rules.version = version;
+  rules.redirects = {{"BASIC", "/old", target, "MOVED_PERMANENT"},
+                     {"REGEX", "^/blog/([0-9]+)$", "/posts/$1", "FOUND"},
+                     {"BASIC", "/broken", "/x", "GONE"}};
+  rules.pages = {{"BASIC", "/robots.txt", "User-agent: *\n", "TEXT_PLAIN"}};
+  return rules;
+}
+
+// The agent under test, with its edge and admin ports.
+struct Agent {
+  int edge_port = free_port();
+  int admin_port = free_port();
+  std::unique_ptr<ChildProcess> process;
+
+  void start(std::vector<std::string> args) {
+    args.insert(args.end(), {"--listen", "127.0.0.1:" + std::to_string(edge_port), "--admin-listen",
+                             "127.0.0.1:" + std::to_string(admin_port), "--log-level", "debug"});
+    process = std::make_unique<ChildProcess>(FLECTO_AGENT_BINARY, args);
+  }
+  httplib::Result edge_get(const std::string& path) {
+    httplib::Client client("127.0.0.1", edge_port);
+    client.set_connection_timeout(2s);
+    return client.Get(path.c_str());
+  }
+  httplib::Result admin_get(const std::string& path) {
+    httplib::Client client("127.0.0.1", admin_port);
+    client.set_connection_timeout(2s);
+    return client.Get(path.c_str());
+  }
+  // Polls the admin port until `ready` holds, for up to 20 s.
+  bool wait_until(const std::function<bool()>& ready) {
+    for (int i = 0; i < 400; ++i) {
+      if (ready()) return true;
+      if (process->wait_for_exit(0ms)) return false;
+      std::this_thread::sleep_for(50ms);
+    }
+    return false;
+  }
+  bool wait_ready() {
+    return wait_until([&] {
+      auto r = admin_get("/readyz");
+      return r && r->status == 200;
+    });
+  }
+  std::string location_of(const std::string& path) {
+    auto r = edge_get(path);
+    return r ? r->get_header_value("Location") : std::string("(no answer)");
+  }
+  std::string log() const { return process->stderr_text(); }
+};
+
+}  // namespace
+
+TEST_CASE("daemon: serves a rules file, SIGHUP reads it again, SIGTERM stops cleanly") {
+  TempDir dir;
+  std::string rules_path = (dir.path / "rules.json").string();
+  std::ofstream(rules_path) << flecto::rules_to_json(rules_v(1, "/new"));
+
+  Agent agent;
+  agent.start({"--rules", rules_path});
+  REQUIRE(agent.wait_ready());
+  auto r = agent.edge_get("/old");
+  REQUIRE(r);
+  CHECK(r->status == 301);
+  CHECK(r->get_header_value("Location") == "/new");
+  CHECK(agent.location_of("/blog/42") == "/posts/42");
+  auto page = agent.edge_get("/robots.txt");
+  REQUIRE(page);
+  CHECK(page->body == "User-agent: *\n");
+  CHECK(agent.edge_get("/nothing")->status == 404);
+  // The rule with an unknown status is skipped and named in the log.
+  CHECK(agent.log().find("unknown status \"GONE\"") != std::string::npos);
+
+  std::ofstream(rules_path) << flecto::rules_to_json(rules_v(2, "/newer"));
+  agent.process->send_signal(SIGHUP);
+  CHECK(agent.wait_until([&] { return agent.location_of("/old") == "/newer"; }));
+
+  // A broken file on SIGHUP keeps the table being served.
+  std::ofstream(rules_path) << "{\"redirects\": [";
+  agent.process->send_signal(SIGHUP);
+  CHECK(agent.wait_until([&] { return agent.log().find("cannot serve the rules file") != std::string::npos; }));
+  CHECK(agent.location_of("/old") == "/newer");
+
+  agent.process->send_signal(SIGTERM);
+  CHECK(agent.process->wait_for_exit(20s) == 0);
+}
+
+TEST_CASE("daemon: syncs from the manager, reports, serves the snapshot when the manager is down") {
+  TempDir state;
+  std::string token_path = (state.path / "token").string();
+  std::ofstream(token_path) << "test-token\n";
+  auto manager = std::make_unique<flecto::standin::StandinManager>(flecto::standin::Options{},
+                                                                    rules_v(3, "/v3"));
+  std::vector<std::string> args = {"--manager-url", manager->url(), "--namespace-code", "test-ns",
+                                   "--project-code", "test-project", "--token-file", token_path,
+                                   "--agent-name", "edge-test", "--state-dir", state.path.string(),
+                                   "--interval-check", "1h"};
+  {
+    Agent agent;
+    CHECK(agent.admin_get("/healthz").error() != httplib::Error::Success);  // not started yet
+    agent.start(args);
+    REQUIRE(agent.wait_ready());
+    CHECK(agent.location_of("/old") == "/v3");
+    REQUIRE(manager->wait_for_reports(1, 20s));
+    auto report = manager->reports().front();
+    CHECK(report.name == "edge-test");
+    CHECK(report.version == 3);
+    CHECK(report.status == "error");  // one rule skipped
+    CHECK(report.error.find("GONE") != std::string::npos);
+    CHECK(report.load_duration > 0);
+    CHECK(fs::exists(state.path / "snapshot.json"));
+
+    // A new version, fetched on SIGHUP.
+    manager->set_rules(rules_v(4, "/v4"));
+    agent.process->send_signal(SIGHUP);
+    CHECK(agent.wait_until([&] { return agent.location_of("/old") == "/v4"; }));
+    auto status = agent.admin_get("/status");
+    REQUIRE(status);
+    CHECK(status->body.find("\"version\":4") != std::string::npos);
+    CHECK(status->body.find("test-token") == std::string::npos);
+    // The token is in no log line either.
+    CHECK(agent.log().find("test-token") == std::string::npos);
+
+    agent.process->send_signal(SIGTERM);
+    CHECK(agent.process->wait_for_exit(20s) == 0);
+  }
+
+  // The manager is gone: the next start serves the snapshot at once.
+  manager->stop();
+  manager.reset();
+  Agent agent;
+  agent.start(args);
+  REQUIRE(agent.wait_ready());
+  CHECK(agent.location_of("/old") == "/v4");
+  agent.process->send_signal(SIGINT);
+  CHECK(agent.process->wait_for_exit(20s) == 0);
+}
+
+TEST_CASE("daemon: an invalid configuration is refused before anything starts") {
+  auto result = flecto::test::run_program(
+      FLECTO_AGENT_BINARY, {"--agent-name", "web-1.example.com", "--interval-check", "5min"});
+  CHECK(result.status == 2);
+  CHECK(result.err.find("agent_name") != std::string::npos);
+  CHECK(result.err.find("interval_check") != std::string::npos);
+  CHECK(result.err.find("manager_url") != std::string::npos);
+}
+
+TEST_CASE("daemon: a port in use is a clear error and exit status 1") {
+  TempDir dir;
+  std::string rules_path = (dir.path / "rules.json").string();
+  std::ofstream(rules_path) << flecto::rules_to_json(rules_v(1, "/new"));
+  Agent first;
+  first.start({"--rules", rules_path});
+  REQUIRE(first.wait_ready());
+  Agent second;
+  second.edge_port = first.edge_port;
+  second.start({"--rules", rules_path});
+  CHECK(second.process->wait_for_exit(20s) == 1);
+  CHECK(second.log().find(std::to_string(first.edge_port)) != std::string::npos);
+}
+
+TEST_CASE("sync-once: exit statuses a script can rely on") {
+  TempDir state;
+  flecto::standin::StandinManager manager({}, rules_v(5, "/v5"));
+  auto run = [&](std::vector<std::string> extra, const std::string& url) {
+    std::vector<std::string> args = {"--sync-once", "--manager-url", url, "--namespace-code", "test-ns",
+                                     "--project-code", "test-project", "--token-jwt", "test-token",
+                                     "--agent-name", "edge-test", "--state-dir", state.path.string()};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return flecto::test::run_program(FLECTO_AGENT_BINARY, args);
+  };
+
+  auto ok = run({}, manager.url());
+  CHECK(ok.status == 0);
+  CHECK(ok.out.find("5") != std::string::npos);
+  CHECK(fs::exists(state.path / "snapshot.json"));
+  CHECK(run({"--quiet"}, manager.url()).out.empty());
+
+  CHECK(run({}, "http://127.0.0.1:" + std::to_string(free_port())).status == 3);
+  manager.set_forbidden(true);
+  CHECK(run({"--force"}, manager.url()).status == 4);
+  manager.set_forbidden(false);
+  flecto::standin::Fault malformed;
+  malformed.body = flecto::standin::Fault::Body::kMalformedJson;
+  manager.set_fault(flecto::standin::Endpoint::kVersion, malformed);
+  CHECK(run({"--force"}, manager.url()).status == 5);
+  CHECK(flecto::test::run_program(FLECTO_AGENT_BINARY, {"--sync-once", "--force"}).status == 2);
+  CHECK(flecto::test::run_program(FLECTO_AGENT_BINARY, {"--force"}).status == 2);
+}
