@@ -96,6 +96,7 @@ struct StandinManager::Impl {
   Options options;
   std::unique_ptr<httplib::Server> server;  // an httplib::SSLServer with TLS
   std::thread listener;
+  std::atomic<bool> listen_returned{false};
   int port = 0;
 
   mutable std::mutex mutex;
@@ -499,14 +500,13 @@ StandinManager::StandinManager(Options options, Rules rules) : impl_(std::make_u
     throw std::runtime_error("stand-in manager: cannot listen on " + s.options.host + ":" +
                              std::to_string(s.options.port));
   }
-  std::atomic<bool> listen_returned{false};
-  s.listener = std::thread([&s, &listen_returned] {
+  s.listener = std::thread([&s] {
     s.server->listen_after_bind();
-    listen_returned = true;
+    s.listen_returned = true;
   });
   // httplib's stop() does nothing until the server runs: wait for it, so
   // that a stop() right after construction cannot be lost.
-  while (!s.server->is_running() && !listen_returned) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  while (!s.server->is_running() && !s.listen_returned) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   if (!s.server->is_running()) {
     s.listener.join();
     throw std::runtime_error("stand-in manager: the server did not start");

@@ -53,7 +53,9 @@
 //   only the third page breaks:        {.skip_requests = 2, .times = 1, .body = Fault::Body::kCutInMiddle}
 //   a slow manager:                    {.delay = std::chrono::seconds(5)} with a smaller read timeout
 //   an error page from a proxy:        Fault::html_error(502)
-//   the manager is down:               manager.stop() (the port then refuses connections)
+//   the manager is down:               manager.stop(): its port refuses connections, until
+//                                      a parallel test binds it; for a port that stays refused,
+//                                      bind a socket without listen() (manager_client_test.cpp)
 
 #ifndef FLECTO_TESTS_STANDIN_MANAGER_STANDIN_MANAGER_HPP_
 #define FLECTO_TESTS_STANDIN_MANAGER_STANDIN_MANAGER_HPP_
