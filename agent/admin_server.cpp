@@ -7,6 +7,8 @@
 #include <ctime>
 #include <stdexcept>
 
+#include "agent/match_json.hpp"
+
 namespace flecto {
 
 namespace {
@@ -189,6 +191,23 @@ void AdminServer::route() {
   });
   server.Get("/status", [this](const httplib::Request&, httplib::Response& res) {
     res.set_content(status_json(), "application/json");
+  });
+  server.Get("/match", [this](const httplib::Request& req, httplib::Response& res) {
+    if (!req.has_param("host") || !req.has_param("uri")) {
+      res.status = 400;
+      res.set_content("400 /match needs the parameters host and uri (URL-encoded)\n",
+                      "text/plain; charset=utf-8");
+      return;
+    }
+    const std::shared_ptr<const Table> table = served_.current();
+    if (!table) {
+      res.status = 503;
+      res.set_content("503 no rule table served yet\n", "text/plain; charset=utf-8");
+      return;
+    }
+    res.set_content(
+        match_result_json(*table, req.get_param_value("host"), req.get_param_value("uri")) + "\n",
+        "application/json");
   });
   server.set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
     if (req.method == "GET" || req.method == "HEAD") return httplib::Server::HandlerResponse::Unhandled;

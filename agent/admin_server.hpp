@@ -10,9 +10,11 @@
 //                 counts, the last sync's time, result and error, totals,
 //                 snapshot path. Times are RFC 3339 UTC or null.
 //   GET /match?host=H&uri=U
-//                 the JSON of the `match` command (match_json.hpp) against the
-//                 table being served; 400 without both parameters, 503
-//                 before a table is served.
+//                 the JSON line of the `match` command (match_json.hpp)
+//                 against the table being served; 400 without both
+//                 parameters, 503 before a table is served. The parameters
+//                 are URL-decoded ('+' is a space): encode a '+', '&', '%'
+//                 or '#' of the uri (curl -G --data-urlencode does).
 // Anything else is 404; other methods on these paths 405.
 //
 //   flecto::AdminServer admin(served, sync, metrics, info);

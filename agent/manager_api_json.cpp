@@ -33,8 +33,12 @@ ListingPage<Item> parse_page(simdjson::dom::parser& parser, const std::string& b
       simdjson::dom::array array = value.get_array();
       page.items.reserve(array.size());
       std::size_t index = first_index;
+      std::string where;  // reused: one allocation per page, not per item
       for (simdjson::dom::element element : array) {
-        std::string where = std::string(list_name) + "[" + std::to_string(index++) + "]";
+        where.assign(list_name);
+        where += '[';
+        where += std::to_string(index++);
+        where += ']';
         if (!element.is_object()) throw JsonShapeError(where + ": expected an object");
         page.items.push_back(read_item(element.get_object(), where));
       }

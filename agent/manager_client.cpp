@@ -24,7 +24,8 @@ std::string describe(httplib::Error error) {
     case httplib::Error::SSLConnection: return "TLS handshake failed";
     case httplib::Error::SSLLoadingCerts: return "cannot load the CA certificates (ca_file)";
     case httplib::Error::SSLServerVerification:
-      return "the manager's TLS certificate could not be verified (check ca_file, and that the certificate names the URL's host)";
+      return "the manager's TLS certificate could not be verified "
+             "(check ca_file, and that the certificate names the URL's host)";
     case httplib::Error::Compression: return "cannot decompress the answer";
     default: return "request failed (" + httplib::to_string(error) + ")";
   }

@@ -60,6 +60,11 @@ struct LoadReport {
   std::string error;         // empty on success
 };
 
+// One ManagerClient is used by one thread at a time; it keeps its
+// connection open between requests. A stop token may be triggered from any
+// thread: it ends a request that waits for or reads an answer (a connect in
+// progress ends at connect_timeout), and the call throws kCancelled. An
+// answer larger than max_body_bytes is kInvalidData.
 class ManagerClient {
  public:
   // Throws std::invalid_argument for a URL it cannot use.

@@ -139,8 +139,9 @@ bool SyncLoop::sync(std::stop_token stop) {
   }
 
   if (current != nullptr && current->version() == version) {
+    const char* told = nullptr;
     try {
-      tell_manager_served(bounded);
+      told = tell_manager_served(bounded);
     } catch (const ManagerError& e) {
       if (stop.stop_requested()) return false;
       record_failure("heartbeat", deadline.expired() ? "timed out after " +
@@ -153,7 +154,7 @@ bool SyncLoop::sync(std::stop_token stop) {
       s.last_error.clear();
       ++s.syncs_unchanged;
     });
-    spdlog::debug("sync: version {} unchanged", version);
+    spdlog::info("sync: version {} unchanged, {}", version, told);
     return true;
   }
   spdlog::info("sync: version {} published (serving {}), loading", version,
@@ -161,21 +162,23 @@ bool SyncLoop::sync(std::stop_token stop) {
   return load(stop, bounded, deadline);
 }
 
-void SyncLoop::tell_manager_served(std::stop_token bounded) {
-  if (!served_load_ || served_load_->version == 0) return;  // the manager refuses version 0
+const char* SyncLoop::tell_manager_served(std::stop_token bounded) {
+  if (!served_load_ || served_load_->version == 0) return "nothing to report";  // refused by the manager
   if (reported_version_ == served_load_->version) {
     api_.heartbeat(agent_name_, bounded);
-    return;
+    return "heartbeat sent";
   }
   // The manager has not heard of this version from us yet.
   LoadReport r{agent_name_, served_load_->version, served_load_->error.empty(),
                served_load_->load_duration, served_load_->error};
   api_.report_load(r, bounded);
   reported_version_ = served_load_->version;
+  return "load reported";
 }
 
 bool SyncLoop::load(std::stop_token stop, std::stop_token bounded, const StopDeadline& deadline) {
   std::optional<Load> loaded;
+  auto started = Clock::now();
   try {
     loaded.emplace(load_from_manager(api_, config_.page_size, table_options_from(config_), bounded));
   } catch (const ManagerError& e) {
@@ -187,7 +190,7 @@ bool SyncLoop::load(std::stop_token stop, std::stop_token bounded, const StopDea
     std::shared_ptr<const Table> current = served_.current();
     if (!deadline.expired() && manager_answered(e.kind()) && current != nullptr &&
         current->version() != 0) {
-      report(LoadReport{agent_name_, current->version(), false, std::chrono::nanoseconds(0), message},
+      report(LoadReport{agent_name_, current->version(), false, Clock::now() - started, message},
              bounded);
     }
     return false;
@@ -244,7 +247,9 @@ bool SyncLoop::report(const LoadReport& r, std::stop_token bounded) {
     return true;
   } catch (const ManagerError& e) {
     // The table is served regardless; the next check reports again in place of a heartbeat.
-    spdlog::warn("sync: report of version {} failed: {}", r.version, e.what());
+    if (e.kind() != ManagerError::Kind::kCancelled) {
+      spdlog::warn("sync: report of version {} failed: {}", r.version, e.what());
+    }
     return false;
   }
 }

@@ -96,7 +96,9 @@ class SyncLoop {
   // One attempt: version check, then load or heartbeat. True on success.
   bool sync(std::stop_token stop);
   bool load(std::stop_token stop, std::stop_token bounded, const class StopDeadline& deadline);
-  void tell_manager_served(std::stop_token bounded);
+  // Heartbeat, or the served load's report if the manager has not taken it
+  // yet. Says what it did, for the log. Throws ManagerError.
+  const char* tell_manager_served(std::stop_token bounded);
   void record_failure(const std::string& what, const std::string& message);
   // POST .../agents; a failure is logged. True when the manager took it.
   bool report(const LoadReport& report, std::stop_token bounded);

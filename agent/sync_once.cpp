@@ -84,6 +84,7 @@ int run_sync_once(const Config& config, ManagerApi& api, bool force, bool quiet,
   }
 
   std::optional<Load> loaded;
+  auto started = std::chrono::steady_clock::now();
   try {
     loaded.emplace(load_from_manager(api, config.page_size, table_options_from(config), stop));
   } catch (const ManagerError& e) {
@@ -91,7 +92,7 @@ int run_sync_once(const Config& config, ManagerApi& api, bool force, bool quiet,
     // A manager that answered hears of the failure, with the version this host holds.
     if (!deadline.expired() && status != kSyncOnceUnreachable && held && *held != 0) {
       try {
-        api.report_load(LoadReport{agent_name, *held, false, std::chrono::nanoseconds(0), e.what()},
+        api.report_load(LoadReport{agent_name, *held, false, std::chrono::steady_clock::now() - started, e.what()},
                         stop);
       } catch (const ManagerError& report_error) {
         err << kPrefix << "report: " << report_error.what() << '\n';

@@ -21,6 +21,9 @@ void add_generate_command(CLI::App& app);
 // flecto-bench match --rules FILE --queries FILE.jsonl [--seconds S] [--threads T]
 void add_match_command(CLI::App& app);
 
+// flecto-bench sync --rules FILE [--page-size N] [--readers R]
+void add_sync_command(CLI::App& app);
+
 }  // namespace flecto::bench
 
 #endif  // FLECTO_BENCH_COMMANDS_HPP_

@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   flecto::bench::add_generate_command(app);
   flecto::bench::add_match_command(app);
+  flecto::bench::add_sync_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

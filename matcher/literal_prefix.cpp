@@ -46,6 +46,10 @@ std::size_t whole_characters(std::string_view text) {
 }  // namespace
 
 std::optional<std::string> literal_prefix(std::string_view source) {
+  // matching.md drops one leading '^'. It also keeps RE2 from splitting off
+  // a required prefix: when the DFA walk fails, RE2 would still succeed with
+  // max = successor(prefix), one byte short. Hence also a dedicated RE2
+  // with ample memory rather than the rule's own, small-budget one.
   if (!source.empty() && source.front() == '^') source.remove_prefix(1);
   RE2::Options options;
   options.set_log_errors(false);

@@ -128,10 +128,12 @@ struct RegexStage::Impl {
     }
     return false;
   }
-  bool match_with_sets(std::string_view input, Hit* hit) const;
+  // The winner by the sets. `potentials`, when given, is ascending and holds
+  // every rank that can match; chunks without one are not asked.
+  bool match_with_sets(std::string_view input, const std::vector<int>* potentials, Hit* hit) const;
   // Compiles ranks [first, last) into sets of at most `share` bytes each,
-  // drawn from `pool`, splitting what does not fit. False if it split.
-  bool build_sets(int first, int last, std::int64_t share, std::int64_t* pool);
+  // drawn from `pool`, splitting what does not fit.
+  void build_sets(int first, int last, std::int64_t share, std::int64_t* pool);
 };
 
 RegexStage::RegexStage() : impl_(std::make_unique<Impl>()) {}
@@ -139,7 +141,7 @@ RegexStage::RegexStage(RegexStage&&) noexcept = default;
 RegexStage& RegexStage::operator=(RegexStage&&) noexcept = default;
 RegexStage::~RegexStage() = default;
 
-bool RegexStage::Impl::build_sets(int first, int last, std::int64_t share, std::int64_t* pool) {
+void RegexStage::Impl::build_sets(int first, int last, std::int64_t share, std::int64_t* pool) {
   share = std::min(share, *pool);
   auto set = std::make_unique<RE2::Set>(rule_options(share), RE2::UNANCHORED);
   bool ok = share > 0;
@@ -151,18 +153,17 @@ bool RegexStage::Impl::build_sets(int first, int last, std::int64_t share, std::
     ++set_count;
     re2_memory += static_cast<std::size_t>(share);
     *pool -= share;
-    return true;
+    return;
   }
   if (last - first == 1 || share <= 0) {
     chunks.push_back({first, last, nullptr});
-    return false;
+    return;
   }
   // Too big for its share: each half gets the same share (half the rules in
   // the same memory may fit), still drawn from the one pool.
   int middle = first + (last - first) / 2;
   build_sets(first, middle, share, pool);
   build_sets(middle, last, share, pool);
-  return false;
 }
 
 RegexStage RegexStage::build(const std::vector<Rule>& rules, std::size_t memory_budget,
@@ -208,9 +209,8 @@ RegexStage RegexStage::build(const std::vector<Rule>& rules, std::size_t memory_
       failed.push_back({pos, "literal prefix cannot be determined"});
     }
     impl.usable.push_back(prefix.has_value());
-    ++impl.usable_count;
+    impl.usable_count += prefix.has_value();
     impl.re2_memory += static_cast<std::size_t>(handed);
-    impl.usable_count -= !prefix.has_value();
     impl.ids.push_back(rule.id);
     impl.group_counts.push_back(
         static_cast<std::uint8_t>(std::min(impl.filter.GetRE2(id).NumberOfCapturingGroups(), 9)));
@@ -266,7 +266,29 @@ RegexStage RegexStage::build(const std::vector<Rule>& rules, std::size_t memory_
   impl.prefix_lengths.erase(std::unique(impl.prefix_lengths.begin(), impl.prefix_lengths.end()),
                             impl.prefix_lengths.end());
 
-  if (ranked > 0) {
+  // The most candidates the prefixes alone can leave for any input: the
+  // rules without a prefix, plus those of a prefix and of all its own
+  // prefixes. When that is small, every match is decided by running the
+  // candidates directly, and the prefilter and the sets would never be asked
+  // (typical of rules that each begin with their own literal path).
+  std::size_t most_candidates = 0;
+  const std::size_t group_count = impl.group_starts.size() - 1;
+  for (std::uint32_t g = 1; g < group_count && most_candidates <= kRunDirectly; ++g) {
+    std::string_view key = key_of(g);
+    PrefixHasher hasher(key);
+    std::size_t n = 0;
+    for (std::uint32_t length : impl.prefix_lengths) {
+      if (length > key.size()) break;
+      if (auto h = impl.prefix_index.find(key.substr(0, length), hasher.hash(length), key_of)) {
+        n += impl.group_starts[*h + 1] - impl.group_starts[*h];
+      }
+    }
+    most_candidates = std::max(most_candidates, n);
+  }
+  most_candidates += impl.group_starts[1];
+  if (ranked > 0 && most_candidates <= kRunDirectly) {
+    impl.chunks.push_back({0, ranked, nullptr});  // never asked; correct if it were
+  } else if (ranked > 0) {
     // An eighth for the prefilter's set of atoms.
     std::vector<std::string> atoms;
     impl.filter.Compile(&atoms);
@@ -305,10 +327,17 @@ RegexStage RegexStage::build(const std::vector<Rule>& rules, std::size_t memory_
   return stage;
 }
 
-bool RegexStage::Impl::match_with_sets(std::string_view input, Hit* hit) const {
+bool RegexStage::Impl::match_with_sets(std::string_view input, const std::vector<int>* potentials,
+                                       Hit* hit) const {
   Scratch& s = scratch();
   re2::StringPiece text(input.data(), input.size());
+  auto next_potential = potentials ? potentials->begin() : std::vector<int>::const_iterator();
   for (const Chunk& chunk : chunks) {
+    if (potentials) {
+      while (next_potential != potentials->end() && *next_potential < chunk.first) ++next_potential;
+      if (next_potential == potentials->end()) return false;
+      if (*next_potential >= chunk.last) continue;
+    }
     if (chunk.set) {
       RE2::Set::ErrorInfo error;
       if (chunk.set->Match(text, &s.set_hits, &error)) {
@@ -344,9 +373,10 @@ bool RegexStage::match(std::string_view input, Hit* hit) const {
     return std::string_view(impl.prefix_bytes.data() + impl.group_key_offsets[g],
                             impl.group_key_sizes[g]);
   };
+  PrefixHasher hasher(input);
   for (std::uint32_t length : impl.prefix_lengths) {
     if (length > input.size()) break;
-    if (auto g = impl.prefix_index.find(input.substr(0, length), key_of)) {
+    if (auto g = impl.prefix_index.find(input.substr(0, length), hasher.hash(length), key_of)) {
       if (group_count == std::size(groups)) {
         too_many_groups = true;
         break;
@@ -390,15 +420,15 @@ bool RegexStage::match(std::string_view input, Hit* hit) const {
         if (impl.candidate(rank, input)) s.ranks.push_back(rank);
       }
       if (s.ranks.empty()) return false;
-      if (s.ranks.size() <= kRunDirectly * 2) {
-        std::sort(s.ranks.begin(), s.ranks.end());
-        return impl.run_in_order(s.ranks, input, hit);
-      }
+      std::sort(s.ranks.begin(), s.ranks.end());
+      if (s.ranks.size() <= kRunDirectly * 2) return impl.run_in_order(s.ranks, input, hit);
+      // 3. The sets, only those holding a potential winner.
+      return impl.match_with_sets(input, &s.ranks, hit);
     }
   }
 
-  // 3. The sets.
-  return impl.match_with_sets(input, hit);
+  // 3. The sets, all of them.
+  return impl.match_with_sets(input, nullptr, hit);
 }
 
 std::size_t RegexStage::size() const { return impl_->usable_count; }

@@ -19,7 +19,9 @@
 //      priority order) say which rules match; the first chunk with a
 //      matching candidate holds the winner.
 // The winner is then run alone (RE2 with captures) for its groups. Few
-// candidates are simply run one by one in priority order.
+// candidates are simply run one by one in priority order; when the prefixes
+// alone leave few candidates for every possible input (rules that each begin
+// with their own literal path), no prefilter and no sets are built at all.
 //
 // Memory: `memory_budget` bounds what RE2 may use for all programs and DFA
 // caches of the stage. Sets that cannot compile within their share are

@@ -57,18 +57,20 @@ std::string quoted(std::string_view word) {
   return out;
 }
 
-// host + uri without a heap allocation for ordinary lengths.
+// host + uri without a heap allocation for ordinary lengths. Built only when
+// a host stage has rules; the buffer is left uninitialised until then.
 class Joined {
  public:
-  Joined(std::string_view host, std::string_view uri) {
+  Joined() {}  // NOLINT: a defaulted constructor may zero the buffer
+  void assign(std::string_view host, std::string_view uri) {
     std::size_t n = host.size() + uri.size();
     char* p = buffer_;
     if (n > sizeof buffer_) {
       heap_.resize(n);
       p = heap_.data();
     }
-    std::copy(host.begin(), host.end(), p);
-    std::copy(uri.begin(), uri.end(), p + host.size());
+    std::memcpy(p, host.data(), host.size());
+    std::memcpy(p + host.size(), uri.data(), uri.size());
     view_ = std::string_view(p, n);
   }
   std::string_view view() const { return view_; }
@@ -170,6 +172,13 @@ BuildResult Table::build(const Rules& rules, const TableOptions& options) {
   auto source_of = [&impl](std::uint32_t r) { return impl->source(r); };
   std::vector<RegexStage::Rule> regex_rules, regex_host_rules;
   std::vector<std::size_t> regex_index, regex_host_index;  // list index per stage rule
+  struct Pending {
+    std::uint64_t hash;
+    std::uint32_t id;
+  };
+  std::vector<Pending> basic_pending, host_pending;
+  basic_pending.reserve(n_basic);
+  host_pending.reserve(n_basic_host);
   std::size_t offset = 0;
   for (const Accepted& a : accepted) {
     const Redirect& r = rules.redirects[a.index];
@@ -182,11 +191,11 @@ BuildResult Table::build(const Rules& rules, const TableOptions& options) {
     offset += kHeaderSize + r.source.size() + r.target.size();
     switch (a.type) {
       case RedirectType::kBasic:
-        impl->basic.insert(impl->source(id), id, source_of);
+        basic_pending.push_back({ExactIndex::hash(impl->source(id)), id});
         ++stats.basic;
         break;
       case RedirectType::kBasicHost:
-        impl->basic_host.insert(impl->source(id), id, source_of);
+        host_pending.push_back({ExactIndex::hash(impl->source(id)), id});
         ++stats.basic_host;
         break;
       case RedirectType::kRegex:
@@ -199,6 +208,18 @@ BuildResult Table::build(const Rules& rules, const TableOptions& options) {
         break;
     }
   }
+
+  // In list order, so that the one listed last wins. Slots are random
+  // memory: prefetch a few inserts ahead.
+  auto insert_all = [&impl, &source_of](ExactIndex& index, const std::vector<Pending>& pending) {
+    constexpr std::size_t kAhead = 16;
+    for (std::size_t i = 0; i < pending.size(); ++i) {
+      if (i + kAhead < pending.size()) index.prefetch_for_insert(pending[i + kAhead].hash);
+      index.insert(impl->source(pending[i].id), pending[i].hash, pending[i].id, source_of);
+    }
+  };
+  insert_all(impl->basic, basic_pending);
+  insert_all(impl->basic_host, host_pending);
 
   // The regex budget is shared by the two stages in proportion to their rules.
   std::size_t n_regex = regex_rules.size() + regex_host_rules.size();
@@ -300,12 +321,12 @@ std::optional<RedirectMatch> Table::match_redirect(std::string_view host,
     return RedirectMatch{rule, std::string(rule.target), http_code(rule.status)};
   };
   const bool by_host = impl.basic_host.size() != 0 || impl.regex_host.size() != 0;
-  std::optional<Joined> joined;
-  if (by_host) joined.emplace(host, uri);
+  Joined joined;
+  if (by_host) joined.assign(host, uri);
   // Both exact stages: start both slot loads before waiting on either.
   std::uint64_t host_hash = 0, uri_hash = 0;
   if (impl.basic_host.size() != 0) {
-    host_hash = ExactIndex::hash(joined->view());
+    host_hash = ExactIndex::hash(joined.view());
     impl.basic_host.prefetch(host_hash);
   }
   if (impl.basic.size() != 0) {
@@ -313,13 +334,13 @@ std::optional<RedirectMatch> Table::match_redirect(std::string_view host,
     impl.basic.prefetch(uri_hash);
   }
   if (impl.basic_host.size() != 0) {
-    if (auto r = impl.basic_host.find(joined->view(), host_hash, source_of)) return exact(*r);
+    if (auto r = impl.basic_host.find(joined.view(), host_hash, source_of)) return exact(*r);
   }
   if (impl.basic.size() != 0) {
     if (auto r = impl.basic.find(uri, uri_hash, source_of)) return exact(*r);
   }
   RegexStage::Hit hit;
-  const bool found = (impl.regex_host.size() != 0 && impl.regex_host.match(joined->view(), &hit)) ||
+  const bool found = (impl.regex_host.size() != 0 && impl.regex_host.match(joined.view(), &hit)) ||
                      (impl.regex.size() != 0 && impl.regex.match(uri, &hit));
   if (!found) return std::nullopt;
   RedirectRuleView rule = impl.redirect_view(hit.id);
@@ -331,7 +352,8 @@ std::optional<PageView> Table::match_page(std::string_view host, std::string_vie
   const Impl& impl = *impl_;
   auto path_of = [&impl](std::uint32_t p) { return impl.path(p); };
   if (impl.pages_basic_host.size() != 0) {
-    Joined joined(host, uri);
+    Joined joined;
+    joined.assign(host, uri);
     if (auto p = impl.pages_basic_host.find(joined.view(), path_of)) return impl.page_view(*p);
   }
   if (auto p = impl.pages_basic.find(uri, path_of)) return impl.page_view(*p);

@@ -4,6 +4,7 @@
 #include <httplib.h>
 
 #include "agent/admin_server.hpp"
+#include "agent/match_json.hpp"
 #include "edge_test_support.hpp"
 #include "prometheus_text_check.hpp"
 
@@ -139,4 +140,29 @@ TEST_CASE("admin: redact_url_credentials", "[admin]") {
   CHECK(redact_url_credentials("https://h.example/x") == "https://h.example/x");
   CHECK(redact_url_credentials("https://token@h.example") == "https://h.example");
   CHECK(redact_url_credentials("") == "");
+}
+
+TEST_CASE("admin: /match answers from the table being served", "[admin]") {
+  RunningAdmin admin;
+  auto early = admin.client->Get("/match?host=example.com&uri=%2Fa");
+  REQUIRE(early);
+  CHECK(early->status == 503);
+  admin.served.swap_in(small_table());
+
+  auto missing = admin.client->Get("/match?host=example.com");
+  REQUIRE(missing);
+  CHECK(missing->status == 400);
+
+  auto hit = admin.client->Get("/match?host=example.com&uri=%2Fr%2Fx%3Fq%3D1%2B2");
+  REQUIRE(hit);
+  CHECK(hit->status == 200);
+  CHECK(hit->get_header_value("Content-Type") == "application/json");
+  const auto table = admin.served.current();
+  CHECK(hit->body == match_result_json(*table, "example.com", "/r/x?q=1+2") + "\n");
+  CHECK_THAT(hit->body, Catch::Contains("\"target\":\"/x?q=1+2\""));
+
+  auto page_hit = admin.client->Get("/match?host=example.com&uri=%2Fp");
+  REQUIRE(page_hit);
+  CHECK(page_hit->body == match_result_json(*table, "example.com", "/p") + "\n");
+  CHECK_THAT(page_hit->body, Catch::Contains("\"redirect\":null"));
 }

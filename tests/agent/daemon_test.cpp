@@ -15,7 +15,7 @@
 #include <httplib.h>
 
 #include "agent/rules_json.hpp"
-#include "standin_manager/standin_manager.hpp"
+#include "tests/standin_manager/standin_manager.hpp"
 #include "support/child_process.hpp"
 
 namespace fs = std::filesystem;

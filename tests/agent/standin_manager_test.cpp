@@ -3,12 +3,21 @@
 
 #include <catch2/catch.hpp>
 
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <mutex>
+#include <random>
 #include <thread>
 
 #include <httplib.h>
 #include <simdjson.h>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "agent/manager_client.hpp"
 #include "agent/rules_json.hpp"
 #include "tests/standin_manager/standin_manager.hpp"
 
@@ -209,6 +218,19 @@ TEST_CASE("stand-in: publish_at, faults that skip and expire, the request hook",
   CHECK(seen == std::vector<std::string>{"pages#1"});
 }
 
+TEST_CASE("stand-in: the header's fault recipes compile and act", "[standin]") {
+  StandinManager manager({}, sample_rules(3, 30));
+  Raw raw(manager);
+  manager.set_fault(Endpoint::kVersion, {.skip_requests = 1, .version = Fault::Version::kAhead});
+  CHECK(raw.get("/version")->body == "3\n");
+  CHECK(raw.get("/version")->body == "4\n");
+  manager.set_fault(Endpoint::kRedirects, {.skip_requests = 2, .times = 1, .body = Fault::Body::kCutInMiddle});
+  CHECK(raw.get("/redirects?limit=10")->status == 200);
+  CHECK(raw.get("/redirects?limit=10")->status == 200);
+  CHECK_FALSE(raw.get("/redirects?limit=10"));
+  CHECK(raw.get("/redirects?limit=10")->status == 200);
+}
+
 TEST_CASE("stand-in: body faults", "[standin]") {
   StandinManager manager({}, sample_rules(3, 30));
   Raw raw(manager);
@@ -264,6 +286,63 @@ TEST_CASE("stand-in: stop interrupts a delay", "[standin]") {
   }
   CHECK(std::chrono::steady_clock::now() - started < std::chrono::minutes(1));  // not the 10 minutes
   CHECK(manager->request_count(Endpoint::kVersion) == 1);
+}
+
+TEST_CASE("flecto-standin-manager: serves a rules file, republishes on SIGHUP, stops on SIGTERM", "[standin]") {
+  namespace fs = std::filesystem;
+  std::random_device random;
+  const fs::path rules_file =
+      fs::temp_directory_path() / ("flecto-standin-" + std::to_string(random()) + std::to_string(random()) + ".json");
+  Rules rules = sample_rules(6, 3);
+  std::ofstream(rules_file) << rules_to_json(rules);
+
+  int out[2];
+  REQUIRE(pipe(out) == 0);
+  pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    dup2(out[1], 1);
+    close(out[0]);
+    close(out[1]);
+    execl(FLECTO_STANDIN_MANAGER_BINARY, FLECTO_STANDIN_MANAGER_BINARY, "--rules", rules_file.c_str(), "--namespace",
+          "ns", "--project", "p", "--token", "tok", static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  close(out[1]);
+  std::string url;
+  char c;
+  while (read(out[0], &c, 1) == 1 && c != '\n') url += c;
+  close(out[0]);
+  REQUIRE(url.rfind("http://127.0.0.1:", 0) == 0);
+
+  ManagerSettings settings;
+  settings.url = url;
+  settings.namespace_code = "ns";
+  settings.project_code = "p";
+  settings.token = "tok";
+  ManagerClient client(settings);
+  CHECK(client.get_version() == 6);
+  CHECK(client.list_redirects(2) == rules.redirects);
+  CHECK(client.list_pages(2) == rules.pages);
+
+  rules = sample_rules(7, 5);
+  std::ofstream(rules_file) << rules_to_json(rules);
+  REQUIRE(kill(pid, SIGHUP) == 0);
+  // The signal is handled asynchronously: wait (bounded) for the new version.
+  std::int64_t version = 6;
+  for (int i = 0; i < 1000 && version == 6; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    version = client.get_version();
+  }
+  CHECK(version == 7);
+  CHECK(client.list_redirects(2) == rules.redirects);
+
+  REQUIRE(kill(pid, SIGTERM) == 0);
+  int status = 0;
+  REQUIRE(waitpid(pid, &status, 0) == pid);
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  fs::remove(rules_file);
 }
 
 }  // namespace flecto

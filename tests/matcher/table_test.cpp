@@ -189,3 +189,74 @@ TEST_CASE("table: memory grows with the rules it holds", "[matcher][table][memor
 
 }  // namespace
 }  // namespace flecto
+
+namespace flecto {
+namespace {
+
+TEST_CASE("table: regex memory stays within the budget it was given", "[matcher][table][memory]") {
+  Rules rules;
+  for (int i = 0; i < 300; ++i) {
+    std::string n = std::to_string(i);
+    rules.redirects.push_back({"REGEX", "^/section" + n + "/([a-z]+)/(\\d+)$", "/s/$1", "FOUND"});
+    rules.redirects.push_back({"REGEX", "(?i)/product" + n + "/(\\d+)", "/p/$1", "FOUND"});
+  }
+  std::size_t previous = 0;
+  for (std::size_t budget :
+       {std::size_t{16} << 20, std::size_t{64} << 20, std::size_t{256} << 20}) {
+    TableOptions options;
+    options.regex_memory_budget = budget;
+    BuildResult built = Table::build(rules, options);
+    const TableStats& stats = built.table->stats();
+    INFO("budget " << budget << ", memory " << stats.memory_bytes);
+    CHECK(stats.regex == 600);
+    CHECK(stats.regex_sets >= 5);  // 600 rules, 128 per set
+    // What RE2 is handed stays in the budget; the rest is the table's own
+    // containers, well under a kilobyte per rule.
+    CHECK(stats.memory_bytes <= budget + 600 * 1024);
+    CHECK(stats.memory_bytes >= previous);
+    previous = stats.memory_bytes;
+  }
+}
+
+}  // namespace
+}  // namespace flecto
+
+namespace flecto {
+namespace {
+
+TEST_CASE("table: rules with their own prefixes need no sets", "[matcher][table]") {
+  Rules rules;
+  for (int i = 0; i < 500; ++i) {
+    std::string n = std::to_string(i);
+    rules.redirects.push_back(
+        {"REGEX", "^/section" + n + "/([a-z]+)/(\\d+)$", "/s/" + n + "/$1/$2", "FOUND"});
+    rules.redirects.push_back(
+        {"REGEX", "/legacy" + n + "/(?:index|home)\\.php", "/l/" + n, "FOUND"});
+  }
+  // At most two candidates for any input ("/section1/" and "/section10/"
+  // cannot both be prefixes of one input; "/legacy1/" and "/section1/"
+  // neither): the sets would never be asked, so none are built.
+  BuildResult built = Table::build(rules);
+  CHECK(built.table->stats().regex_sets == 0);
+  CHECK(target_of(*built.table, "h", "/section17/abc/42") == "/s/17/abc/42");
+  CHECK(target_of(*built.table, "h", "/section17/abc/x") == "<none>");
+  CHECK(target_of(*built.table, "h", "/legacy499/home.php?x") == "/l/499");
+  CHECK(target_of(*built.table, "h", "/x/legacy499/home.php") == "<none>");
+  // One rule without a prefix more per input is still few enough.
+  rules.redirects.push_back({"REGEX", ".*\\.asp$", "/asp", "FOUND"});
+  built = Table::build(rules);
+  CHECK(built.table->stats().regex_sets == 0);
+  CHECK(target_of(*built.table, "h", "/section17/abc/42") == "/s/17/abc/42");
+  CHECK(target_of(*built.table, "h", "/x/y.asp") == "/asp");
+  // Nine rules that share a prefix are not.
+  for (int i = 0; i < 9; ++i) {
+    rules.redirects.push_back(
+        {"REGEX", "/shared/([a-z]+)/" + std::to_string(i), "/$1/" + std::to_string(i), "FOUND"});
+  }
+  built = Table::build(rules);
+  CHECK(built.table->stats().regex_sets > 0);
+  CHECK(target_of(*built.table, "h", "/shared/x/8") == "/x/8");
+}
+
+}  // namespace
+}  // namespace flecto

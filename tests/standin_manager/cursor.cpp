@@ -32,7 +32,8 @@ int decode_char(char c) {
 std::string encode_cursor(std::int64_t offset) {
   unsigned char raw[13];
   raw[0] = kMarker;
-  for (int i = 0; i < 8; ++i) raw[1 + i] = static_cast<unsigned char>(static_cast<std::uint64_t>(offset) >> (56 - 8 * i));
+  const auto value = static_cast<std::uint64_t>(offset);
+  for (int i = 0; i < 8; ++i) raw[1 + i] = static_cast<unsigned char>(value >> (56 - 8 * i));
   std::uint32_t sum = checksum(raw, 9);
   for (int i = 0; i < 4; ++i) raw[9 + i] = static_cast<unsigned char>(sum >> (24 - 8 * i));
   std::string out;

@@ -96,6 +96,7 @@ struct StandinManager::Impl {
   Options options;
   std::unique_ptr<httplib::Server> server;  // an httplib::SSLServer with TLS
   std::thread listener;
+  std::atomic<bool> listen_returned{false};
   int port = 0;
 
   mutable std::mutex mutex;
@@ -112,6 +113,7 @@ struct StandinManager::Impl {
   std::function<void(Endpoint, std::uint64_t)> hook;
   std::vector<Report> reports;
   std::vector<std::string> heartbeats;
+  bool forbidden = false;  // Options::forbidden, then set_forbidden
   bool stopping = false;
   bool stopped = false;
   std::mutex stop_mutex;
@@ -155,10 +157,10 @@ struct StandinManager::Impl {
   std::optional<Answer> check_access(const httplib::Request& req) const {
     Answer answer;
     const std::string& header = options.header_authorization_name;
-    bool forbidden;
+    bool is_forbidden;
     {
       std::lock_guard lock(mutex);
-      forbidden = options.forbidden;
+      is_forbidden = forbidden;
     }
     if (!req.has_header(header.c_str())) {
       answer.status = 401;
@@ -175,7 +177,7 @@ struct StandinManager::Impl {
       answer.body = message_json("record not found");
       return answer;
     }
-    if (forbidden) {
+    if (is_forbidden) {
       answer.status = 403;
       answer.body = message_json("this token is not allowed to access this project");
       return answer;
@@ -441,6 +443,7 @@ StandinManager::StandinManager(Options options, Rules rules) : impl_(std::make_u
   if (!options.base_path.empty() && options.base_path.front() != '/') options.base_path.insert(0, "/");
   while (!options.base_path.empty() && options.base_path.back() == '/') options.base_path.pop_back();
   s.options = std::move(options);
+  s.forbidden = s.options.forbidden;
   s.rules = std::make_shared<const Rules>(std::move(rules));
   if (s.options.tls_cert_file.empty() != s.options.tls_key_file.empty()) {
     throw std::invalid_argument("stand-in manager: TLS needs both tls_cert_file and tls_key_file");
@@ -497,14 +500,13 @@ StandinManager::StandinManager(Options options, Rules rules) : impl_(std::make_u
     throw std::runtime_error("stand-in manager: cannot listen on " + s.options.host + ":" +
                              std::to_string(s.options.port));
   }
-  std::atomic<bool> listen_returned{false};
-  s.listener = std::thread([&s, &listen_returned] {
+  s.listener = std::thread([&s] {
     s.server->listen_after_bind();
-    listen_returned = true;
+    s.listen_returned = true;
   });
   // httplib's stop() does nothing until the server runs: wait for it, so
   // that a stop() right after construction cannot be lost.
-  while (!s.server->is_running() && !listen_returned) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  while (!s.server->is_running() && !s.listen_returned) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   if (!s.server->is_running()) {
     s.listener.join();
     throw std::runtime_error("stand-in manager: the server did not start");
@@ -529,7 +531,9 @@ void StandinManager::stop() {
 
 std::string StandinManager::url() const {
   const char* scheme = impl_->options.tls_cert_file.empty() ? "http://" : "https://";
-  return scheme + impl_->options.host + ":" + std::to_string(impl_->port) + impl_->options.base_path;
+  const std::string& host = impl_->options.host;
+  std::string bracketed = host.find(':') != std::string::npos ? "[" + host + "]" : host;  // IPv6
+  return scheme + bracketed + ":" + std::to_string(impl_->port) + impl_->options.base_path;
 }
 
 int StandinManager::port() const { return impl_->port; }
@@ -565,7 +569,7 @@ void StandinManager::clear_faults() {
 
 void StandinManager::set_forbidden(bool forbidden) {
   std::lock_guard lock(impl_->mutex);
-  impl_->options.forbidden = forbidden;
+  impl_->forbidden = forbidden;
 }
 
 void StandinManager::set_request_hook(std::function<void(Endpoint, std::uint64_t)> hook) {

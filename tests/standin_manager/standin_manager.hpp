@@ -44,6 +44,18 @@
 //
 // Thread safety: every public method may be called from any thread while
 // the server runs. Requests are counted and faults applied per endpoint.
+//
+// Recipes:
+//   the version moves during a sync (between the two version reads):
+//     manager.publish_at(Endpoint::kRedirects, 2, newer_rules);   // real new rules
+//     manager.set_fault(Endpoint::kVersion, {.skip_requests = 1, .version = Fault::Version::kAhead});
+//   the version moves on every read:   {.version = Fault::Version::kEveryRequest}
+//   only the third page breaks:        {.skip_requests = 2, .times = 1, .body = Fault::Body::kCutInMiddle}
+//   a slow manager:                    {.delay = std::chrono::seconds(5)} with a smaller read timeout
+//   an error page from a proxy:        Fault::html_error(502)
+//   the manager is down:               manager.stop(): its port refuses connections, until
+//                                      a parallel test binds it; for a port that stays refused,
+//                                      bind a socket without listen() (manager_client_test.cpp)
 
 #ifndef FLECTO_TESTS_STANDIN_MANAGER_STANDIN_MANAGER_HPP_
 #define FLECTO_TESTS_STANDIN_MANAGER_STANDIN_MANAGER_HPP_
@@ -82,7 +94,7 @@ struct Fault {
   // Answer this HTTP status with `status_body` of `status_content_type`
   // instead of the real answer. 0: the real answer.
   int status = 0;
-  std::string status_body;
+  std::string status_body{};
   std::string status_content_type = "application/json";
 
   enum class Body {
@@ -175,6 +187,7 @@ class StandinManager {
   // takes.
   std::string url() const;
   int port() const;
+  // As constructed (set_forbidden does not change it).
   const Options& options() const;
 
   // Publishes `rules` (their version included): later requests see them.
