@@ -40,20 +40,6 @@ void field(std::string& out, std::string_view name, std::string_view value) {
   out += "\r\n";
 }
 
-void append_unprintable_escaped(std::string& out, std::string_view s) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  for (const char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (c >= 0x20 && c < 0x7f) {
-      out += ch;
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 0xf];
-    }
-  }
-}
-
 void debug_rule(std::string& out, std::string_view kind, std::string_view type,
                 std::string_view name) {
   out += "X-Flecto-Rule: ";
@@ -61,7 +47,7 @@ void debug_rule(std::string& out, std::string_view kind, std::string_view type,
   out += ' ';
   out += type;
   out += ' ';
-  append_unprintable_escaped(out, name);
+  append_percent_escaped(out, name);
   out += "\r\n";
 }
 

@@ -67,20 +67,6 @@ std::string_view request_path(std::string_view target) {
   return target.substr(0, target.find('?'));
 }
 
-void append_escaped(std::string& out, std::string_view s) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  for (const char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (c >= 0x20 && c < 0x7f) {
-      out += ch;
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 0xf];
-    }
-  }
-}
-
 }  // namespace
 
 std::string clean_path(std::string_view path) {
@@ -123,7 +109,7 @@ std::string clean_path(std::string_view path) {
 std::string redirect_location(std::string_view target, std::string_view request_target) {
   std::string out;
   if (!is_cleanable_path(target)) {
-    append_escaped(out, target);
+    append_percent_escaped(out, target);
     return out;
   }
   std::string url;
@@ -140,8 +126,8 @@ std::string redirect_location(std::string_view target, std::string_view request_
   const bool trailing = url.ends_with('/');
   std::string cleaned = clean_path(url);
   if (trailing && !cleaned.ends_with('/')) cleaned += '/';
-  append_escaped(out, cleaned);
-  append_escaped(out, query);
+  append_percent_escaped(out, cleaned);
+  append_percent_escaped(out, query);
   return out;
 }
 
@@ -183,6 +169,20 @@ std::string redirect_html_body(std::string_view location, int code) {
   body += status_text(code);
   body += "</a>.\n\n";
   return body;
+}
+
+void append_percent_escaped(std::string& out, std::string_view s) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  for (const char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c >= 0x20 && c < 0x7f) {
+      out += ch;
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 0xf];
+    }
+  }
 }
 
 }  // namespace flecto

@@ -51,6 +51,10 @@ std::string redirect_html_body(std::string_view location, int code);
 // "Unknown" for a code it does not know.
 std::string_view status_text(int code);
 
+// Appends `s` with every byte outside printable ASCII (0x20..0x7e) written
+// as %xx, so that no CR, LF or NUL can reach a header.
+void append_percent_escaped(std::string& out, std::string_view s);
+
 }  // namespace flecto
 
 #endif  // FLECTO_AGENT_REDIRECT_LOCATION_HPP_

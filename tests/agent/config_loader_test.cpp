@@ -5,28 +5,16 @@
 #include <fstream>
 
 #include "agent/config_loader.hpp"
+#include "support/temp_dir.hpp"
 
 namespace fs = std::filesystem;
 using flecto::ConfigError;
 using flecto::ConfigSources;
 using flecto::load_config;
 using flecto::RunMode;
+using flecto::test::TempDir;
 
 namespace {
-
-// A temporary directory removed at the end of the test.
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    char tmpl[] = "/tmp/flecto-config-XXXXXX";
-    path = mkdtemp(tmpl);
-  }
-  ~TempDir() { fs::remove_all(path); }
-  std::string write(const std::string& name, const std::string& text) const {
-    std::ofstream(path / name) << text;
-    return (path / name).string();
-  }
-};
 
 ConfigSources manager_flags() {
   ConfigSources s;
@@ -130,11 +118,11 @@ TEST_CASE("config: the token comes from token_file or the systemd credential") {
 
   s.flags.erase("token_file");
   dir.write("token", "from-credential\n");
-  setenv("CREDENTIALS_DIRECTORY", dir.path.c_str(), 1);
+  setenv("CREDENTIALS_DIRECTORY", dir.path().c_str(), 1);
   CHECK(load_config(s, RunMode::kDaemon).token == "from-credential");
   unsetenv("CREDENTIALS_DIRECTORY");
 
-  s.flags["token_file"] = (dir.path / "missing").string();
+  s.flags["token_file"] = dir / "missing";
   auto problems = problems_of(s, RunMode::kDaemon);
   REQUIRE(problems.size() == 1);
   CHECK(problems[0].find("token_file") == 0);
@@ -171,7 +159,7 @@ TEST_CASE("config: a broken or unknown TOML file is named with its line") {
   REQUIRE(problems.size() == 1);
   CHECK(problems[0].find("unknown setting \"pagesize\"") != std::string::npos);
 
-  s.config_file = (dir.path / "missing.toml").string();
+  s.config_file = dir / "missing.toml";
   CHECK(problems_of(s, RunMode::kDaemon).size() == 1);
 }
 

@@ -17,9 +17,11 @@
 #include "agent/rules_json.hpp"
 #include "tests/standin_manager/standin_manager.hpp"
 #include "support/child_process.hpp"
+#include "support/temp_dir.hpp"
 
 namespace fs = std::filesystem;
 using flecto::test::ChildProcess;
+using flecto::test::TempDir;
 using namespace std::chrono_literals;
 
 namespace {
@@ -37,15 +39,6 @@ int free_port() {
   close(fd);
   return ntohs(addr.sin_port);
 }
-
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    char tmpl[] = "/tmp/flecto-daemon-XXXXXX";
-    path = mkdtemp(tmpl);
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
 
 flecto::Rules rules_v(std::int64_t version, const std::string& target) {
   flecto::Rules rules;
@@ -104,7 +97,7 @@ struct Agent {
 
 TEST_CASE("daemon: serves a rules file, SIGHUP reads it again, SIGTERM stops cleanly") {
   TempDir dir;
-  std::string rules_path = (dir.path / "rules.json").string();
+  std::string rules_path = dir / "rules.json";
   std::ofstream(rules_path) << flecto::rules_to_json(rules_v(1, "/new"));
 
   Agent agent;
@@ -138,13 +131,13 @@ TEST_CASE("daemon: serves a rules file, SIGHUP reads it again, SIGTERM stops cle
 
 TEST_CASE("daemon: syncs from the manager, reports, serves the snapshot when the manager is down") {
   TempDir state;
-  std::string token_path = (state.path / "token").string();
+  std::string token_path = state / "token";
   std::ofstream(token_path) << "test-token\n";
   auto manager = std::make_unique<flecto::standin::StandinManager>(flecto::standin::Options{},
                                                                     rules_v(3, "/v3"));
   std::vector<std::string> args = {"--manager-url", manager->url(), "--namespace-code", "test-ns",
                                    "--project-code", "test-project", "--token-file", token_path,
-                                   "--agent-name", "edge-test", "--state-dir", state.path.string(),
+                                   "--agent-name", "edge-test", "--state-dir", state.path(),
                                    "--interval-check", "1h"};
   {
     Agent agent;
@@ -159,7 +152,7 @@ TEST_CASE("daemon: syncs from the manager, reports, serves the snapshot when the
     CHECK(report.status == "error");  // one rule skipped
     CHECK(report.error.find("GONE") != std::string::npos);
     CHECK(report.load_duration > 0);
-    CHECK(fs::exists(state.path / "snapshot.json"));
+    CHECK(fs::exists(state / "snapshot.json"));
 
     // A new version, fetched on SIGHUP.
     manager->set_rules(rules_v(4, "/v4"));
@@ -198,7 +191,7 @@ TEST_CASE("daemon: an invalid configuration is refused before anything starts") 
 
 TEST_CASE("daemon: a port in use is a clear error and exit status 1") {
   TempDir dir;
-  std::string rules_path = (dir.path / "rules.json").string();
+  std::string rules_path = dir / "rules.json";
   std::ofstream(rules_path) << flecto::rules_to_json(rules_v(1, "/new"));
   Agent first;
   first.start({"--rules", rules_path});
@@ -216,7 +209,7 @@ TEST_CASE("sync-once: exit statuses a script can rely on") {
   auto run = [&](std::vector<std::string> extra, const std::string& url) {
     std::vector<std::string> args = {"--sync-once", "--manager-url", url, "--namespace-code", "test-ns",
                                      "--project-code", "test-project", "--token-jwt", "test-token",
-                                     "--agent-name", "edge-test", "--state-dir", state.path.string()};
+                                     "--agent-name", "edge-test", "--state-dir", state.path()};
     args.insert(args.end(), extra.begin(), extra.end());
     return flecto::test::run_program(FLECTO_AGENT_BINARY, args);
   };
@@ -224,7 +217,7 @@ TEST_CASE("sync-once: exit statuses a script can rely on") {
   auto ok = run({}, manager.url());
   CHECK(ok.status == 0);
   CHECK(ok.out.find("5") != std::string::npos);
-  CHECK(fs::exists(state.path / "snapshot.json"));
+  CHECK(fs::exists(state / "snapshot.json"));
   CHECK(run({"--quiet"}, manager.url()).out.empty());
 
   CHECK(run({}, "http://127.0.0.1:" + std::to_string(free_port())).status == 3);

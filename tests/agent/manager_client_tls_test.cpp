@@ -14,25 +14,14 @@
 
 #include "agent/manager_client.hpp"
 #include "tests/standin_manager/standin_manager.hpp"
+#include "support/temp_dir.hpp"
 
 namespace flecto {
 namespace {
 
 namespace fs = std::filesystem;
 
-// A temporary directory, removed with everything in it.
-struct TempDir {
-  TempDir() {
-    std::random_device random;
-    path = fs::temp_directory_path() / ("flecto-tls-test-" + std::to_string(random()) + std::to_string(random()));
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path, ignored);
-  }
-  fs::path path;
-};
+using flecto::test::TempDir;
 
 // Writes a self-signed certificate for `subject_alt_name` ("IP:127.0.0.1",
 // "DNS:other.example") and its key as PEM files.
@@ -96,9 +85,9 @@ ManagerError::Kind kind_of_failure(ManagerClient& client) {
 
 TEST_CASE("manager client: HTTPS with the CA file, and certificates it must refuse", "[manager_client][tls]") {
   TempDir dir;
-  const fs::path cert = dir.path / "cert.pem", key = dir.path / "key.pem";
-  const fs::path other_cert = dir.path / "other.pem", other_key = dir.path / "other-key.pem";
-  const fs::path wrong_host_cert = dir.path / "wrong-host.pem", wrong_host_key = dir.path / "wrong-host-key.pem";
+  const fs::path cert = fs::path(dir.path()) / "cert.pem", key = fs::path(dir.path()) / "key.pem";
+  const fs::path other_cert = fs::path(dir.path()) / "other.pem", other_key = fs::path(dir.path()) / "other-key.pem";
+  const fs::path wrong_host_cert = fs::path(dir.path()) / "wrong-host.pem", wrong_host_key = fs::path(dir.path()) / "wrong-host-key.pem";
   make_self_signed(cert, key, "IP:127.0.0.1");
   make_self_signed(other_cert, other_key, "IP:127.0.0.1");
   make_self_signed(wrong_host_cert, wrong_host_key, "DNS:other.example");

@@ -22,8 +22,11 @@
 #include <vector>
 
 #include "agent/manager_api.hpp"
+#include "support/temp_dir.hpp"
 
 namespace flecto::testing {
+
+using flecto::test::TempDir;
 
 // A manager that serves `published` and records what agents tell it. Faults
 // are set per endpoint ("version", "redirects", "pages", "report",
@@ -138,27 +141,6 @@ inline bool eventually(const std::function<bool()>& done) {
   }
   return true;
 }
-
-// A fresh directory, removed with everything in it.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "flecto-sync-test-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-  std::string operator/(const std::string& name) const { return (std::filesystem::path(path_) / name).string(); }
-
- private:
-  std::string path_;
-};
 
 // A loopback port that is bound but not listening: connections to it are
 // refused, and no parallel test can take it while this object lives (a port
