@@ -18,15 +18,26 @@ namespace flecto {
 class ServedTable {
  public:
   // The table being served, or null before the first one was swapped in.
-  std::shared_ptr<const Table> current() const { return table_.load(std::memory_order_acquire); }
+  std::shared_ptr<const Table> current() const {
+    return std::atomic_load_explicit(&table_, std::memory_order_acquire);
+  }
 
   // Serves `table` from now on. `table` must not be null.
   void swap_in(std::shared_ptr<const Table> table) {
-    table_.store(std::move(table), std::memory_order_release);
+    std::atomic_store_explicit(&table_, std::move(table), std::memory_order_release);
   }
 
  private:
-  std::atomic<std::shared_ptr<const Table>> table_;
+  // A plain shared_ptr accessed only through the atomic_load/atomic_store
+  // free functions, not std::atomic<std::shared_ptr>: libstdc++ 12's
+  // std::atomic<std::shared_ptr>::load drops its lock bit with a relaxed
+  // operation after reading the pointer, so that read is not ordered before
+  // the next store's write, a data race in the C++ memory model that
+  // ThreadSanitizer reports on every swap under load
+  // (tests/agent/edge_hot_swap_test.cpp). The free functions take a lock
+  // from libstdc++'s mutex pool: the same cost for readers (a short critical
+  // section), and ordered.
+  std::shared_ptr<const Table> table_;
 };
 
 }  // namespace flecto
