@@ -1,6 +1,7 @@
 #include "agent/manager_api_json.hpp"
 
 #include <charconv>
+#include <cstdint>
 
 namespace flecto {
 namespace {
@@ -103,7 +104,9 @@ bool ListingWalk::accept(std::size_t item_count, std::optional<std::int64_t> tot
     total_ = *total;
     // A manager may serve fewer per page than asked and say so in Limit.
     std::int64_t per_page = page_limit && *page_limit > 0 && *page_limit < limit_ ? *page_limit : limit_;
-    max_pages_ = total_ / per_page + (total_ % per_page != 0 ? 1 : 0) + 1;
+    const std::int64_t full_pages = total_ / per_page + (total_ % per_page != 0 ? 1 : 0);
+    // Total is the manager's word and may be INT64_MAX: saturate, do not overflow.
+    max_pages_ = full_pages < INT64_MAX ? full_pages + 1 : full_pages;
   } else if (*total != total_) {
     throw ListingError("Total changed from " + std::to_string(total_) + " to " + std::to_string(*total) +
                        " during the listing");

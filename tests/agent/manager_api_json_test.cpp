@@ -181,6 +181,17 @@ TEST_CASE("listing walk: guards", "[manager_api_json]") {
   CHECK_THROWS_AS(ListingWalk(0), std::invalid_argument);
 }
 
+// Found by fuzz/manager_api_fuzzer: the page bound was Total / per page + 1,
+// which overflowed (undefined behaviour; in practice a negative bound that
+// refused the first page) for Total = INT64_MAX at one item per page.
+TEST_CASE("listing walk: the largest Total does not overflow the page bound", "[manager_api_json]") {
+  ListingWalk walk(500);
+  CHECK_FALSE(walk.accept(1, INT64_MAX, 1, ""));
+  CHECK(walk.offset() == 1);
+  ListingWalk by_one(1);
+  CHECK_FALSE(by_one.accept(1, INT64_MAX, std::nullopt, ""));
+}
+
 TEST_CASE("manager url: parts and defaults", "[manager_api_json]") {
   auto url = parse_manager_url("https://manager.example.com");
   CHECK(url.scheme == "https");

@@ -305,7 +305,10 @@ struct StandinManager::Impl {
     if (parser.parse(req.body).get(root) || !root.is_object()) return bad_request("malformed JSON body");
     Report report;
     report.body = req.body;
-    for (auto [k, value] : root.get_object()) {
+    for (simdjson::dom::key_value_pair field : root.get_object()) {
+      // Named copies, not a structured binding: clang 14 cannot capture one in a lambda.
+      const std::string_view k = field.key;
+      const simdjson::dom::element value = field.value;
       auto string_value = [&](std::string& into) {
         if (value.is_null()) return true;
         if (!value.is_string()) return false;
