@@ -264,9 +264,8 @@ def main():
     w(f"    map_hash_bucket_size {bucket};")
     if uses_dollar[0]:
         w('    geo $flecto_dollar { default "$"; }')
-    if not present:
-        w('    map $request_uri $flecto_basic_host { default ""; }')
-        present = [("flecto_basic_host", "", "")]
+    if not present:  # no rules: one empty map, so that the server block stays the same
+        present = [("flecto_basic_host", "$request_uri", "")]
     for n, (var, src, kind) in enumerate(present):
         default = '""' if n + 1 == len(present) else "$" + present[n + 1][0]
         w(f"    map {src} ${var} {{")
