@@ -22,7 +22,7 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-build/tests/flecto-standin-manager --rules examples/rules.json --listen "127.0.0.1:$manager_port" \
+build/tests/standin_manager/flecto-standin-manager --rules examples/rules.json --listen "127.0.0.1:$manager_port" \
   --namespace demo --project website --token demo-token >"$state/manager.log" 2>&1 &
 pids+=($!)
 
