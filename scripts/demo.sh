@@ -25,6 +25,12 @@ trap cleanup EXIT INT TERM
 build/tests/standin_manager/flecto-standin-manager --rules examples/rules.json --listen "127.0.0.1:$manager_port" \
   --namespace demo --project website --token demo-token >"$state/manager.log" 2>&1 &
 pids+=($!)
+# The agent would cope with a manager that is not up yet (it retries), but
+# the demo starts it once the stand-in answers, to keep the log clean.
+for _ in $(seq 1 100); do
+  curl -fs "http://127.0.0.1:$manager_port/health/ping" >/dev/null 2>&1 && break
+  sleep 0.1
+done
 
 build/agent/flecto-agent --manager-url "http://127.0.0.1:$manager_port" \
   --namespace-code demo --project-code website --token-file "$state/token" \
