@@ -24,6 +24,9 @@ void add_match_command(CLI::App& app);
 // flecto-bench sync --rules FILE [--page-size N] [--readers R]
 void add_sync_command(CLI::App& app);
 
+// flecto-bench latency [--mb M...] [--accesses N]
+void add_latency_command(CLI::App& app);
+
 }  // namespace flecto::bench
 
 #endif  // FLECTO_BENCH_COMMANDS_HPP_

@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   flecto::bench::add_generate_command(app);
   flecto::bench::add_match_command(app);
   flecto::bench::add_sync_command(app);
+  flecto::bench::add_latency_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
