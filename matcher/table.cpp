@@ -5,6 +5,7 @@
 #include <new>
 
 #include "matcher/exact_index.hpp"
+#include "matcher/go_reading.hpp"
 #include "matcher/mapped_array.hpp"
 #include "matcher/regex_stage.hpp"
 #include "matcher/substitute.hpp"
@@ -342,9 +343,20 @@ std::optional<RedirectMatch> Table::match_redirect(std::string_view host,
   if (impl.basic.size() != 0) {
     if (auto r = impl.basic.find(uri, uri_hash, source_of)) return exact(*r);
   }
+  // The regex stages read the input as Go's regexp does (go_reading.hpp);
+  // the groups are then the bytes as received.
   RegexStage::Hit hit;
-  const bool found = (impl.regex_host.size() != 0 && impl.regex_host.match(joined.view(), &hit)) ||
-                     (impl.regex.size() != 0 && impl.regex.match(uri, &hit));
+  auto match_stage = [&hit](const RegexStage& stage, std::string_view input) {
+    if (stage.size() == 0) return false;
+    const GoReading reading(input);
+    if (!stage.match(reading.text(), &hit)) return false;
+    for (int g = 1; g <= hit.group_count; ++g) {
+      const std::string_view piece = reading.original({hit.groups[g].data(), hit.groups[g].size()});
+      hit.groups[g] = re2::StringPiece(piece.data(), piece.size());
+    }
+    return true;
+  };
+  const bool found = match_stage(impl.regex_host, joined.view()) || match_stage(impl.regex, uri);
   if (!found) return std::nullopt;
   RedirectRuleView rule = impl.redirect_view(hit.id);
   return RedirectMatch{rule, substitute(rule.target, hit.groups, hit.group_count),

@@ -277,5 +277,27 @@ TEST_CASE("table: rules with their own prefixes need no sets", "[matcher][table]
   CHECK(target_of(*built.table, "h", "/shared/x/8") == "/x/8");
 }
 
+// Go's regexp reads an invalid UTF-8 byte as U+FFFD, which `.` and `[^/]`
+// match; RE2 alone would not, and these requests went unredirected.
+TEST_CASE("table: regexes read invalid UTF-8 as Go does; groups keep the bytes received",
+          "[matcher][table]") {
+  Rules rules;
+  rules.redirects = {redirect("REGEX", "^/old/(.*)$", "/new/$1"),
+                     redirect("REGEX", "^/one/([^/])$", "/single/$1"),
+                     redirect("REGEX", "^/fffd/\\x{FFFD}$", "/replacement"),
+                     redirect("REGEX_HOST", "^h(.)st/host$", "/host/$1")};
+  BuildResult built = Table::build(rules);
+  REQUIRE(built.skipped.empty());
+  const Table& t = *built.table;
+  CHECK(target_of(t, "h", "/old/caf\xE9/x") == "/new/caf\xE9/x");
+  CHECK(target_of(t, "h", "/old/a\xFF" "b\xE2\x82") == "/new/a\xFF" "b\xE2\x82");
+  CHECK(target_of(t, "h", "/one/\xFF") == "/single/\xFF");
+  CHECK(target_of(t, "h", "/one/\xC0\x80") == "<none>");  // two bytes: two characters
+  CHECK(target_of(t, "h", "/fffd/\x80") == "/replacement");
+  CHECK(target_of(t, "h\xFFst", "/host") == "/host/\xFF");
+  // Valid UTF-8 is unchanged: one character, two bytes.
+  CHECK(target_of(t, "h", "/one/\xC3\xA9") == "/single/\xC3\xA9");
+}
+
 }  // namespace
 }  // namespace flecto

@@ -4,6 +4,7 @@
 
 #include <vector>
 
+#include "matcher/go_reading.hpp"
 #include "matcher/literal_prefix.hpp"
 
 namespace flecto::testing {
@@ -77,7 +78,10 @@ std::optional<ReferenceRedirect> ReferenceMatcher::match_redirect(std::string_vi
   }
   // Stages 3 and 4: longest source among matching candidates, first listed.
   for (const char* type : {"REGEX_HOST", "REGEX"}) {
-    const std::string input = std::string(type) == "REGEX" ? std::string(uri) : host_uri;
+    const std::string received = std::string(type) == "REGEX" ? std::string(uri) : host_uri;
+    // Read as Go's regexp reads it: each invalid UTF-8 byte is U+FFFD.
+    const GoReading reading(received);
+    const std::string input(reading.text());
     const Redirect* best = nullptr;
     std::string best_target;
     for (std::size_t i = 0; i < rules_.redirects.size(); ++i) {
@@ -93,7 +97,13 @@ std::optional<ReferenceRedirect> ReferenceMatcher::match_redirect(std::string_vi
       std::vector<std::string> groups;
       std::vector<bool> took_part;
       for (const re2::StringPiece& p : pieces) {
-        groups.emplace_back(p.data() ? std::string(p.data(), p.size()) : std::string());
+        // Groups are the bytes as received.
+        std::string_view piece(p.data(), p.size());
+        if (p.data() && reading.replaced()) {
+          const auto at = static_cast<std::size_t>(p.data() - input.data());
+          piece = reading.original(reading.text().substr(at, p.size()));
+        }
+        groups.emplace_back(p.data() ? std::string(piece) : std::string());
         took_part.push_back(p.data() != nullptr);
       }
       best = &r;

@@ -2,8 +2,9 @@
 //
 // It follows shared/matching.md as literally as possible: every rule is
 // checked one by one, in list order, with a freshly compiled RE2; no sets,
-// no maps, no prefilters. Slow by design; only the literal prefix comes from
-// the matcher (matcher/literal_prefix.hpp, tested on its own).
+// no maps, no prefilters. Slow by design; only the literal prefix and the
+// reading of invalid UTF-8 as Go's regexp reads it come from the matcher
+// (matcher/literal_prefix.hpp, matcher/go_reading.hpp, each tested on its own).
 
 #ifndef FLECTO_TESTS_SUPPORT_REFERENCE_MATCHER_HPP_
 #define FLECTO_TESTS_SUPPORT_REFERENCE_MATCHER_HPP_
