@@ -74,6 +74,9 @@ class EdgeServer {
   // The port bound (useful after starting on port 0); 0 before start().
   std::uint16_t port() const { return port_; }
 
+  // The number of event loops running; 0 before start().
+  std::size_t loop_count() const { return loops_.size(); }
+
   // Stops accepting, closes every connection and joins the loops. Requests
   // in flight are dropped. Idempotent; safe to call when never started.
   void stop();
