@@ -79,6 +79,9 @@ EdgeParse parse_request_head(std::string_view buffer, const EdgeRequestLimits& l
     }
     ++start;
   }
+  // Empty lines count against the request line's bound: else a client could
+  // send them forever, each kept while we wait for the request line.
+  if (start > limits.max_request_line) return error(400);
   const std::size_t line_lf = buffer.find('\n', start);
   if (line_lf == std::string_view::npos) {
     return buffer.size() - start > limits.max_request_line + 1 ? error(414) : EdgeParse{};

@@ -17,7 +17,8 @@
 // folded line, a control byte in a value, no Host in HTTP/1.1, two Host
 // headers, a bad or conflicting Content-Length, Transfer-Encoding together
 // with Content-Length or not ending in chunked. Lines may end in CRLF or LF;
-// empty lines before the request line are skipped (RFC 9112, 2.2).
+// empty lines before the request line are skipped (RFC 9112, 2.2), up to
+// max_request_line bytes of them, beyond that 400.
 
 #ifndef FLECTO_AGENT_EDGE_REQUEST_HPP_
 #define FLECTO_AGENT_EDGE_REQUEST_HPP_

@@ -380,6 +380,23 @@ TEST_CASE("edge: hostile request targets cannot inject headers or split the answ
         std::pair{400, true});
 }
 
+TEST_CASE("edge: hostile endless empty lines before a request get 400", "[edge][hostile]") {
+  Served edge;  // the default 10 s head timeout: a 408 would mean they were all buffered
+  RawClient client(edge.port());
+  std::string lines;
+  for (int i = 0; i < 4096; ++i) lines += "\r\n";
+  for (int i = 0; i < 16 && client.send(lines); ++i) {
+  }
+  const auto r = client.read_response();
+  REQUIRE(r);
+  CHECK(r->status == 400);
+  CHECK(client.closed_by_server());
+  // A few empty lines before a request are still skipped (RFC 9112, 2.2).
+  const auto ok = round_trip(edge.port(), "\r\n\r\n\n" + request("GET", "/old"));
+  REQUIRE(ok);
+  CHECK(ok->status == 301);
+}
+
 TEST_CASE("edge: hostile oversized heads: many short header lines, an endless name",
           "[edge][hostile]") {
   Served edge;
