@@ -333,6 +333,25 @@ TEST_CASE("edge: hostile NUL, bare CR, folded lines and bent header names get 40
   }
 }
 
+TEST_CASE("edge: hostile Host values that are not a host get 400", "[edge][hostile]") {
+  Served edge;
+  // A REGEX_HOST capture would carry these into a Location.
+  for (const std::string host : {"a b", "evil.example/x", "evil.example\\x", "user@evil.example",
+                                 "caf\xc3\xa9.example", "a\"b", "<a>", "a\tb", "a{b}", "a?b",
+                                 "a#b"}) {
+    INFO(host);
+    CHECK(refused(edge.port(), get_closing("/h/x", host)) == std::pair{400, true});
+  }
+  // Hosts as clients send them are fine, port and IP literals included.
+  for (const std::string host : {"example.com", "example.com:8080", "[::1]:8080", "127.0.0.1",
+                                 "xn--caf-dma.example", "EXAMPLE.COM."}) {
+    INFO(host);
+    Answer a = one_clean_answer(exchange(edge.port(), get_closing("/h/x", host)));
+    CHECK(a.status == 301);
+    CHECK(a.headers["Location"] == "https://" + host + "/landing/x");
+  }
+}
+
 TEST_CASE("edge: hostile request targets cannot inject headers or split the answer",
           "[edge][hostile]") {
   Served edge;
