@@ -38,6 +38,7 @@ struct Config {
   std::string listen = "0.0.0.0:8080";
   std::string admin_listen = "127.0.0.1:9090";  // empty: no admin listener
   bool debug_headers = false;
+  std::size_t edge_threads = 0;  // event loops of the edge listener; 0: one per CPU
 
   // Matching.
   std::size_t regex_memory_mb = 256;

@@ -167,6 +167,7 @@ const std::vector<SettingSpec>& setting_specs() {
       {"listen", "the edge listener, host:port (default 0.0.0.0:8080)", false},
       {"admin_listen", "the admin listener, host:port (default 127.0.0.1:9090; empty: none)", false},
       {"debug_headers", "add X-Flecto-Version and X-Flecto-Rule to answers", true},
+      {"edge_threads", "event loops of the edge listener, 1 to 256 (default: one per CPU)", false},
       {"regex_memory_mb", "memory the regex machinery of one table may use, in MiB (default 256)", false},
       {"log_level", "trace, debug, info, warn, error, critical or off (default info)", false},
   };
@@ -246,6 +247,11 @@ Config load_config(const ConfigSources& sources, RunMode mode) {
   check.text("listen", config.listen);
   check.text("admin_listen", config.admin_listen);
   check.boolean("debug_headers", config.debug_headers);
+  if (check.get("edge_threads")) {
+    int edge_threads = 1;
+    check.integer("edge_threads", 1, 256, edge_threads);
+    config.edge_threads = static_cast<std::size_t>(edge_threads);
+  }
   int regex_memory_mb = static_cast<int>(config.regex_memory_mb);
   check.integer("regex_memory_mb", 8, 65536, regex_memory_mb);
   config.regex_memory_mb = static_cast<std::size_t>(regex_memory_mb);

@@ -43,9 +43,9 @@ bool serve_rules_file(const Config& config, ServedTable& served, SyncStatus& sta
       s.last_load_duration = took;
       ++s.syncs_success;
     });
-    spdlog::info("serving {} (version {}): {}, {} skipped, loaded in {}", config.rules_file,
+    spdlog::info("serving {} (version {}): {}, loaded in {}", config.rules_file,
                  load.built.table->version(), describe_counts(load.built.table->stats()),
-                 load.built.skipped.size(), describe_millis(took));
+                 describe_millis(took));
     return true;
   } catch (const std::exception& e) {
     status.update([&](SyncState& s) {
@@ -104,6 +104,7 @@ int run_daemon(const Config& config) {
 
   EdgeOptions edge_options;
   edge_options.debug_headers = config.debug_headers;
+  edge_options.threads = config.edge_threads;
   EdgeServer edge(served, metrics, edge_options);
   AdminInfo info{syncing ? loop->agent_name() : config.agent_name, config.manager_url,
                  config.namespace_code, config.project_code, config.rules_file,
@@ -111,7 +112,7 @@ int run_daemon(const Config& config) {
   AdminServer admin(served, status, metrics, info);
   try {
     edge.start(parse_listen_address(config.listen));
-    spdlog::info("edge listener on {}", config.listen);
+    spdlog::info("edge listener on {} with {} event loops", config.listen, edge.loop_count());
     if (!config.admin_listen.empty()) {
       admin.start(parse_listen_address(config.admin_listen));
       spdlog::info("admin listener on {}", config.admin_listen);

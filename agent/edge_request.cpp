@@ -26,6 +26,25 @@ bool is_token(std::string_view s) {
   return true;
 }
 
+// Go's net/http accepts these bytes in a Host value (httpguts.ValidHostHeader):
+// reg-name, IP literal and port characters. Anything else (white space, '/',
+// '\\', '@', non-ASCII) is not a host, and RFC 9112 3.2 asks for 400.
+bool is_valid_host(std::string_view host) {
+  for (const char ch : host) {
+    const auto c = static_cast<unsigned char>(ch);
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) continue;
+    switch (c) {
+      case '!': case '$': case '%': case '&': case '\'': case '(': case ')': case '*':
+      case '+': case ',': case '-': case '.': case ':': case ';': case '=': case '[':
+      case ']': case '_': case '~':
+        continue;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
 char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
 bool iequals(std::string_view a, std::string_view b) {
@@ -79,6 +98,9 @@ EdgeParse parse_request_head(std::string_view buffer, const EdgeRequestLimits& l
     }
     ++start;
   }
+  // Empty lines count against the request line's bound: else a client could
+  // send them forever, each kept while we wait for the request line.
+  if (start > limits.max_request_line) return error(400);
   const std::size_t line_lf = buffer.find('\n', start);
   if (line_lf == std::string_view::npos) {
     return buffer.size() - start > limits.max_request_line + 1 ? error(414) : EdgeParse{};
@@ -152,7 +174,7 @@ EdgeParse parse_request_head(std::string_view buffer, const EdgeRequestLimits& l
       if ((u < 0x20 && u != '\t') || u == 0x7f) return error(400);
     }
     if (iequals(name, "host")) {
-      if (++hosts > 1) return error(400);
+      if (++hosts > 1 || !is_valid_host(value)) return error(400);
       req.host = value;
     } else if (iequals(name, "content-length")) {
       std::uint64_t length = 0;

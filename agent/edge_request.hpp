@@ -14,10 +14,15 @@
 // when the header lines together are longer than max_header_bytes, 505 for an
 // HTTP version other than 1.0 and 1.1, 400 for anything malformed: a bad
 // request line, a header without a colon, white space before the colon, a
-// folded line, a control byte in a value, no Host in HTTP/1.1, two Host
-// headers, a bad or conflicting Content-Length, Transfer-Encoding together
-// with Content-Length or not ending in chunked. Lines may end in CRLF or LF;
-// empty lines before the request line are skipped (RFC 9112, 2.2).
+// folded line, a control byte (NUL, bare CR...) in a value, no Host in
+// HTTP/1.1, two Host headers, a Host with a byte Go's net/http refuses
+// there (white space, '/', '\', '@', non-ASCII...), a bad or conflicting
+// Content-Length, Transfer-Encoding together with Content-Length, in
+// HTTP/1.0, or not ending in chunked. Repeated Content-Length lines with the
+// same value are one length (RFC 9110, 8.6 allows it, and no byte of the
+// stream can be read two ways); a list ("5, 5") is refused. Lines may end in
+// CRLF or LF; empty lines before the request line are skipped (RFC 9112,
+// 2.2), up to max_request_line bytes of them, beyond that 400.
 
 #ifndef FLECTO_AGENT_EDGE_REQUEST_HPP_
 #define FLECTO_AGENT_EDGE_REQUEST_HPP_

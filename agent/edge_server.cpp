@@ -60,6 +60,8 @@ struct Connection {
 
 struct EdgeServer::Loop {
   int epoll_fd = -1;
+  int listen_fd = -1;                    // this loop's socket of the SO_REUSEPORT group
+  std::atomic<std::uint64_t> accepted{0};  // connections accepted, for tests
   std::unordered_map<int, std::unique_ptr<Connection>> connections;
 };
 
@@ -345,8 +347,34 @@ EdgeServer::EdgeServer(ServedTable& served, Metrics& metrics, EdgeOptions option
 
 EdgeServer::~EdgeServer() { stop(); }
 
+namespace {
+
+// A non-blocking listening socket bound to `addr`; -1 with errno set.
+// `reuse_port` before bind: the socket joins the port's SO_REUSEPORT group.
+// The first socket binds without it, so that a port held by anyone else
+// (another agent included) still fails with "Address already in use", and
+// opens the group only once bound.
+int listening_socket(int family, int protocol, const sockaddr* addr, socklen_t len, bool reuse_port) {
+  const int fd = ::socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol);
+  if (fd < 0) return -1;
+  const int one = 1;
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  if (reuse_port) setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
+  if (::bind(fd, addr, len) != 0 ||
+      (!reuse_port && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0) ||
+      ::listen(fd, SOMAXCONN) != 0) {
+    const int saved = errno;
+    ::close(fd);
+    errno = saved;
+    return -1;
+  }
+  return fd;
+}
+
+}  // namespace
+
 void EdgeServer::start(const ListenAddress& address) {
-  if (listen_fd_ >= 0) throw std::logic_error("edge server already started");
+  if (!loops_.empty() || stop_fd_ >= 0) throw std::logic_error("edge server already started");
   const std::string where = "cannot listen on " + address.to_string();
 
   addrinfo hints{};
@@ -360,19 +388,12 @@ void EdgeServer::start(const ListenAddress& address) {
   }
   int fd = -1;
   int last_errno = 0;
+  int family = 0, protocol = 0;
   for (addrinfo* ai = found; ai != nullptr && fd < 0; ai = ai->ai_next) {
-    fd = ::socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
-    if (fd < 0) {
-      last_errno = errno;
-      continue;
-    }
-    const int one = 1;
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    if (::bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || ::listen(fd, SOMAXCONN) != 0) {
-      last_errno = errno;
-      ::close(fd);
-      fd = -1;
-    }
+    fd = listening_socket(ai->ai_family, ai->ai_protocol, ai->ai_addr, ai->ai_addrlen, false);
+    if (fd < 0) last_errno = errno;
+    family = ai->ai_family;
+    protocol = ai->ai_protocol;
   }
   freeaddrinfo(found);
   if (fd < 0) {
@@ -385,44 +406,61 @@ void EdgeServer::start(const ListenAddress& address) {
   getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &bound_len);
   port_ = ntohs(bound.ss_family == AF_INET6 ? reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port
                                              : reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
-  listen_fd_ = fd;
-  stop_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-  if (stop_fd_ < 0) {
+  // Close what was opened so far, then throw; errno is kept for the message.
+  const auto fail = [&](int listen_fd) {
     const int saved = errno;
+    if (listen_fd >= 0) ::close(listen_fd);
     stop();
     errno = saved;
     throw_errno(where);
-  }
-
-  // Never accept more connections than descriptors allow: a loop that cannot
-  // accept would be woken again and again.
-  if (rlimit files{}; getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur != RLIM_INFINITY &&
-                      files.rlim_cur > 64) {
-    options_.max_connections = std::min<std::size_t>(options_.max_connections, files.rlim_cur - 64);
-  }
+  };
+  stop_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (stop_fd_ < 0) fail(fd);
 
   std::size_t threads = options_.threads;
   if (threads == 0) threads = std::max<std::size_t>(2, std::thread::hardware_concurrency());
+
+  // Never accept more connections than descriptors allow: a loop that cannot
+  // accept would be woken again and again. Each loop holds two descriptors
+  // of its own (its epoll set and its listening socket).
+  if (rlimit files{}; getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur != RLIM_INFINITY) {
+    const std::size_t reserved = 64 + 2 * threads;
+    const std::size_t usable = files.rlim_cur > reserved ? files.rlim_cur - reserved : 1;
+    options_.max_connections = std::min<std::size_t>(options_.max_connections, usable);
+  }
+
+  // One listening socket per loop in one SO_REUSEPORT group: the kernel
+  // spreads new connections over the loops by hashing each connection, so a
+  // burst does not all land on whichever loop woke first (with one shared
+  // socket, the first loop to wake accepted the whole backlog).
   for (std::size_t i = 0; i < threads; ++i) {
+    if (i > 0) {
+      fd = listening_socket(family, protocol, reinterpret_cast<sockaddr*>(&bound), bound_len, true);
+      if (fd < 0) fail(-1);
+    }
     auto loop = std::make_unique<Loop>();
+    loop->listen_fd = fd;
     loop->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
     epoll_event listen_ev{};
-    listen_ev.events = EPOLLIN | EPOLLEXCLUSIVE;  // one loop wakes per connection
-    listen_ev.data.fd = listen_fd_;
+    listen_ev.events = EPOLLIN;
+    listen_ev.data.fd = fd;
     epoll_event stop_ev{};
     stop_ev.events = EPOLLIN;
     stop_ev.data.fd = stop_fd_;
-    if (loop->epoll_fd < 0 || epoll_ctl(loop->epoll_fd, EPOLL_CTL_ADD, listen_fd_, &listen_ev) != 0 ||
+    if (loop->epoll_fd < 0 || epoll_ctl(loop->epoll_fd, EPOLL_CTL_ADD, fd, &listen_ev) != 0 ||
         epoll_ctl(loop->epoll_fd, EPOLL_CTL_ADD, stop_fd_, &stop_ev) != 0) {
-      const int saved = errno;
       if (loop->epoll_fd >= 0) ::close(loop->epoll_fd);
-      stop();
-      errno = saved;
-      throw_errno(where);
+      fail(fd);
     }
     loops_.push_back(std::move(loop));
   }
   for (auto& loop : loops_) threads_.emplace_back([this, &loop] { run_loop(*loop); });
+}
+
+std::vector<std::uint64_t> EdgeServer::accepted_per_loop() const {
+  std::vector<std::uint64_t> counts;
+  for (const auto& loop : loops_) counts.push_back(loop->accepted.load(std::memory_order_relaxed));
+  return counts;
 }
 
 void EdgeServer::run_loop(Loop& loop) {
@@ -438,13 +476,15 @@ void EdgeServer::run_loop(Loop& loop) {
       const int fd = events[i].data.fd;
       if (fd == stop_fd_) {
         stopping = true;  // left readable so that every loop sees it
-      } else if (fd == listen_fd_) {
+      } else if (fd == loop.listen_fd) {
+        // The backlog of this loop's own socket: what the kernel gave us.
         for (int k = 0; k < 64; ++k) {
-          const int client = accept4(listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+          const int client = accept4(fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
           if (client < 0) {
             if (errno == EINTR || errno == ECONNABORTED) continue;
             break;  // EAGAIN, or out of descriptors: try again on the next wake-up
           }
+          loop.accepted.fetch_add(1, std::memory_order_relaxed);
           if (connections_.fetch_add(1, std::memory_order_relaxed) >= options_.max_connections) {
             connections_.fetch_sub(1, std::memory_order_relaxed);
             ::close(client);
@@ -475,11 +515,13 @@ void EdgeServer::stop() {
   }
   for (auto& thread : threads_) thread.join();
   threads_.clear();
-  for (auto& loop : loops_) ::close(loop->epoll_fd);
+  for (auto& loop : loops_) {
+    ::close(loop->epoll_fd);
+    ::close(loop->listen_fd);
+  }
   loops_.clear();
-  if (listen_fd_ >= 0) ::close(listen_fd_);
   if (stop_fd_ >= 0) ::close(stop_fd_);
-  listen_fd_ = stop_fd_ = -1;
+  stop_fd_ = -1;
   port_ = 0;
 }
 

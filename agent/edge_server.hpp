@@ -10,9 +10,12 @@
 // the number of header lines and answers 400 instead of 431, applies Range
 // headers to pages, parks one thread per keep-alive connection (so a few
 // slow clients can starve the pool), and reads request bodies it does not
-// need. Here `threads` event loops share the listening socket; none ever
-// blocks on a client, so slow clients cost a connection slot each and
-// nothing more.
+// need. Here `threads` event loops each have a listening socket on the same
+// port (SO_REUSEPORT), so the kernel spreads new connections over them
+// (one shared socket let whichever loop woke first take a whole burst); the
+// first socket is bound before it joins the group, so a port another
+// process holds still fails. No loop ever blocks on a client, so slow
+// clients cost a connection slot each and nothing more.
 //
 // Per connection: keep-alive and pipelining; the head (request line and
 // headers) must arrive within header_timeout of its first byte, else 408;
@@ -74,6 +77,13 @@ class EdgeServer {
   // The port bound (useful after starting on port 0); 0 before start().
   std::uint16_t port() const { return port_; }
 
+  // The number of event loops running; 0 before start().
+  std::size_t loop_count() const { return loops_.size(); }
+
+  // Connections each loop has accepted since start() (those closed at once
+  // beyond max_connections included). For tests: how evenly they spread.
+  std::vector<std::uint64_t> accepted_per_loop() const;
+
   // Stops accepting, closes every connection and joins the loops. Requests
   // in flight are dropped. Idempotent; safe to call when never started.
   void stop();
@@ -85,7 +95,6 @@ class EdgeServer {
   ServedTable& served_;
   Metrics& metrics_;
   EdgeOptions options_;
-  int listen_fd_ = -1;
   int stop_fd_ = -1;  // eventfd every loop watches
   std::uint16_t port_ = 0;
   std::atomic<std::size_t> connections_{0};

@@ -46,6 +46,7 @@ TEST_CASE("config: defaults") {
   CHECK(config.admin_listen == "127.0.0.1:9090");
   CHECK(config.token == "secret");
   CHECK_FALSE(config.debug_headers);
+  CHECK(config.edge_threads == 0);  // one event loop per CPU
 }
 
 TEST_CASE("config: a flag beats the environment, which beats the file") {
@@ -100,6 +101,27 @@ TEST_CASE("config: every problem is reported at once, by name") {
   CHECK(mentions("namespace_code"));
   CHECK(mentions("project_code"));
   CHECK(mentions("token_file"));
+}
+
+TEST_CASE("config: edge_threads comes from each source and is checked by name") {
+  TempDir dir;
+  ConfigSources s = manager_flags();
+  s.config_file = dir.write("agent.toml", "edge_threads = 3\n");
+  CHECK(load_config(s, RunMode::kDaemon).edge_threads == 3);
+  s.environment = {{"edge_threads", "5"}};
+  CHECK(load_config(s, RunMode::kDaemon).edge_threads == 5);
+  s.flags["edge_threads"] = "256";
+  CHECK(load_config(s, RunMode::kDaemon).edge_threads == 256);
+  for (const char* bad : {"0", "257", "-1", "four", "2.5", ""}) {
+    INFO(bad);
+    s.flags["edge_threads"] = bad;
+    const auto problems = problems_of(s, RunMode::kDaemon);
+    REQUIRE(problems.size() == 1);
+    CHECK(problems[0].rfind("edge_threads: expected a whole number from 1 to 256", 0) == 0);
+  }
+  setenv("FLECTO_EDGE_THREADS", "7", 1);
+  CHECK(flecto::settings_from_environment()["edge_threads"] == "7");
+  unsetenv("FLECTO_EDGE_THREADS");
 }
 
 TEST_CASE("config: a rules file needs no manager settings, --sync-once does") {

@@ -101,8 +101,16 @@ TEST_CASE("daemon: serves a rules file, SIGHUP reads it again, SIGTERM stops cle
   std::ofstream(rules_path) << flecto::rules_to_json(rules_v(1, "/new"));
 
   Agent agent;
-  agent.start({"--rules", rules_path});
+  agent.start({"--rules", rules_path, "--edge-threads", "3"});
   REQUIRE(agent.wait_ready());
+  // The start line counts the skipped rule once, and the edge runs 3 loops.
+  const std::string log = agent.log();
+  const auto serving = log.find("serving " + rules_path);
+  REQUIRE(serving != std::string::npos);
+  const std::string serving_line = log.substr(serving, log.find('\n', serving) - serving);
+  CHECK(serving_line.find("1 skipped") != std::string::npos);
+  CHECK(serving_line.find("skipped") == serving_line.rfind("skipped"));
+  CHECK(log.find("with 3 event loops") != std::string::npos);
   auto r = agent.edge_get("/old");
   REQUIRE(r);
   CHECK(r->status == 301);

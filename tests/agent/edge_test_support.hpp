@@ -115,6 +115,14 @@ class RawClient {
     return response;
   }
 
+  // Everything the server sends until it closes the connection (or stays
+  // silent for `patience`), as raw bytes, what was buffered included.
+  std::string read_until_closed() {
+    while (fill()) {
+    }
+    return std::exchange(buffer_, std::string());
+  }
+
   // True when the server closed the connection (reads EOF or a reset)
   // before `patience`; extra bytes are dropped.
   bool closed_by_server() {
