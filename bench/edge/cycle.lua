@@ -1,9 +1,13 @@
 -- wrk script: cycle through the requests of a file, so that the server under
 -- test sees many different targets and Host headers, not one URL.
 --
---   wrk -t2 -c64 -d20s -s cycle.lua http://127.0.0.1:PORT -- REQUESTS.tsv 2
+--   wrk -t2 -c64 -d20s -s cycle.lua http://127.0.0.1:PORT -- REQUESTS.tsv 2 [DEPTH]
 --
--- (the 2 after the file: wrk's thread count.)
+-- (the 2 after the file: wrk's thread count. DEPTH, default 1: requests
+-- pipelined per round trip; with DEPTH > 1 each request() hands out DEPTH
+-- requests in one string, as wrk's own pipeline.lua does, so that wrk's
+-- per-request Lua cost no longer limits what a server is sent. wrk then
+-- counts every answer, and its latency is that of a whole batch.)
 -- REQUESTS.tsv: "host<TAB>target" per line (check.py writes it). Every request
 -- is formatted once, in init(); request() only hands out the next string.
 -- Thread k of n starts at the k/n-th line, so the threads do not send the
@@ -39,6 +43,28 @@ function init(args)
    -- spread the threads' starting points (id is set by setup before init)
    local threads = tonumber(args[2]) or 1
    i = math.floor(n * (id or 0) / threads) % n
+   -- batches of DEPTH consecutive requests, cycling through the file
+   local depth = tonumber(args[3]) or 1
+   if depth > 1 then
+      local batches = {}
+      for b = 1, n do
+         local parts = {}
+         for k = 0, depth - 1 do
+            parts[k + 1] = requests[((b - 1 + k) % n) + 1]
+         end
+         batches[b] = table.concat(parts)
+      end
+      -- consecutive calls take batches DEPTH apart, so every request is sent
+      local step = depth
+      requests = batches
+      request = function()
+         i = i + step
+         if i > n then
+            i = i - n
+         end
+         return requests[i]
+      end
+   end
 end
 
 function request()
