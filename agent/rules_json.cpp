@@ -52,17 +52,21 @@ std::size_t last_key_before_error(std::string_view text) {
   simdjson::padded_string padded(text);
   simdjson::ondemand::parser parser;
   const char* last = padded.data();
-  // Walks every value depth-first; throws at the first syntax error.
-  auto walk = [&](auto&& self, simdjson::ondemand::value value) -> void {
+  // Walks every value depth-first; throws at the first syntax error. The
+  // on-demand parser does not limit depth, and this walk recurses: stop
+  // where the DOM parser stops (a million nested arrays overflowed the stack).
+  const std::size_t max_depth = simdjson::DEFAULT_MAX_DEPTH;
+  auto walk = [&](auto&& self, simdjson::ondemand::value value, std::size_t depth) -> void {
+    if (depth > max_depth) throw simdjson::simdjson_error(simdjson::DEPTH_ERROR);
     switch (value.type()) {
       case simdjson::ondemand::json_type::object:
         for (auto field : value.get_object()) {
           last = reinterpret_cast<const char*>(field.key().value().raw());
-          self(self, field.value());
+          self(self, field.value(), depth + 1);
         }
         break;
       case simdjson::ondemand::json_type::array:
-        for (auto element : value.get_array()) self(self, element.value());
+        for (auto element : value.get_array()) self(self, element.value(), depth + 1);
         break;
       case simdjson::ondemand::json_type::string: (void)value.get_raw_json_string().value(); break;
       case simdjson::ondemand::json_type::number: (void)value.get_double().value(); break;
@@ -73,7 +77,7 @@ std::size_t last_key_before_error(std::string_view text) {
   try {
     simdjson::ondemand::document doc = parser.iterate(padded);
     simdjson::ondemand::value top = doc.get_value();
-    walk(walk, top);
+    walk(walk, top, 1);
   } catch (const simdjson::simdjson_error&) {
   }
   return static_cast<std::size_t>(last - padded.data());

@@ -5,7 +5,10 @@
 // items exactly as the manager's API sends them. Like the manager's own Go
 // client, keys are matched without regard to case ("Source" == "source"),
 // unknown keys are ignored, a missing or null field is empty, and a value of
-// the wrong type (a number where a string belongs) is an error.
+// the wrong type (a number where a string belongs) is an error. A key given
+// twice counts with its last value. Text that is not valid UTF-8, or nested
+// deeper than simdjson's 1024 levels, is malformed JSON (an error, never a
+// crash): the whole file or listing page is refused, not just the item.
 
 #ifndef FLECTO_AGENT_RULES_JSON_HPP_
 #define FLECTO_AGENT_RULES_JSON_HPP_

@@ -218,3 +218,14 @@ TEST_CASE("manager url: encoding", "[manager_api_json]") {
 }
 
 }  // namespace flecto
+
+namespace flecto {
+
+TEST_CASE("manager api json: 1,000,000 nested arrays are an error, not a crash", "[manager_api_json]") {
+  const std::string deep = std::string(1000000, '[') + std::string(1000000, ']');
+  CHECK_THROWS_AS(redirects_page(deep), JsonShapeError);
+  CHECK_THROWS_AS(redirects_page(R"({"Items":[{"x":)" + deep + "}],\"Total\":1}"), JsonShapeError);
+  CHECK_THROWS_AS(parse_version_body(deep), JsonShapeError);
+}
+
+}  // namespace flecto

@@ -63,3 +63,15 @@ TEST_CASE("key_equals ignores ASCII case only") {
   CHECK_FALSE(flecto::key_equals("contentType ", "contentType"));
   CHECK_FALSE(flecto::key_equals("type", "typf"));
 }
+
+TEST_CASE("rules file: a duplicate key is the last one; deep nesting and invalid UTF-8 are errors") {
+  flecto::Rules rules = flecto::parse_rules_json(
+      R"({"version":1,"version":2,"redirects":[{"source":"/a"}],"redirects":[{"source":"/b","source":"/c"}]})");
+  CHECK(rules.version == 2);
+  REQUIRE(rules.redirects.size() == 1);
+  CHECK(rules.redirects[0].source == "/c");
+  const std::string deep = std::string(1000000, '[') + std::string(1000000, ']');
+  CHECK_THROWS_AS(flecto::parse_rules_json(deep), flecto::JsonShapeError);
+  CHECK_THROWS_AS(flecto::parse_rules_json(R"({"redirects":[{"x":)" + deep + "}]}"), flecto::JsonShapeError);
+  CHECK_THROWS_WITH(flecto::parse_rules_json("{\"redirects\":[{\"source\":\"/\xff\"}]}"), Catch::Contains("UTF-8"));
+}
