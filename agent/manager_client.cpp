@@ -48,9 +48,7 @@ std::string error_message(const std::string& body) {
   if (parser.parse(body).get(root) || !root.is_object()) return {};
   for (auto [key, value] : root.get_object()) {
     if (key_equals(key, "message") && value.is_string()) {
-      std::string message(std::string_view(value.get_string()));
-      if (message.size() > 300) message = message.substr(0, 300) + "...";
-      return message;
+      return shorten_utf8(std::string_view(value.get_string()), 300);
     }
   }
   return {};

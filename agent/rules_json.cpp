@@ -167,6 +167,14 @@ Rules read_rules_file(const std::string& path) {
   }
 }
 
+std::string shorten_utf8(std::string_view text, std::size_t max) {
+  if (text.size() <= max) return std::string(text);
+  std::size_t end = max;
+  // Back off over continuation bytes (10xxxxxx) to the start of a character.
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+  return std::string(text.substr(0, end)) + "...";
+}
+
 void append_json_string(std::string& out, std::string_view value) {
   out += '"';
   for (unsigned char c : value) {

@@ -51,6 +51,11 @@ Page page_from_json(simdjson::dom::object item, std::string_view where);
 // messages only.
 std::string locate_json_error(std::string_view text);
 
+// `text` cut to at most `max` bytes plus "..." when longer, never inside a
+// UTF-8 sequence: for messages quoted in reports (a strict JSON parser
+// refuses invalid UTF-8) and logs.
+std::string shorten_utf8(std::string_view text, std::size_t max);
+
 // Appends `value` to `out` as a JSON string literal, quotes included.
 void append_json_string(std::string& out, std::string_view value);
 // Appends {"type","source","target","status"} / {"type","path","contentType","content"}.

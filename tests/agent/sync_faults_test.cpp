@@ -548,3 +548,32 @@ TEST_CASE("sync with the stand-in: regexes that do not fit the memory budget sti
   }
   CHECK(rig.live->stop());
 }
+
+TEST_CASE("sync with the stand-in: a skipped rule with a 2 MiB source is named briefly") {
+  Rig rig;
+  flecto::Rules rules = rules_v(2, 3);
+  const std::string long_source = "^/" + std::string(2 << 20, 'a') + "(";  // does not compile
+  rules.redirects.push_back({"REGEX", long_source, "/long", "FOUND"});
+  rig.manager.set_rules(rules);
+  rig.live->loop().request_sync_now();
+  REQUIRE(rig.manager.wait_for_reports(2, 20s));
+  auto report = rig.manager.reports()[1];
+  CHECK(report.version == 2);
+  CHECK(report.status == "error");
+  CHECK_THAT(report.error, Catch::StartsWith("1 rule skipped; first: redirect #3 \"^/aaaa"));
+  CHECK(report.error.size() <= 1024);
+  CHECK(rig.location("/v2/0") == "/to/0");
+}
+
+TEST_CASE("sync with the stand-in: a long error message from the manager is shortened to valid UTF-8") {
+  Rig rig;
+  // 1 + 2 * 400 bytes: cut at any even length, it would split a character.
+  std::string message = "x";
+  for (int i = 0; i < 400; ++i) message += "\xc3\xa9";  // é
+  rig.fail_then_recover(Endpoint::kPages, {"a long message", Fault::http_error(500, message), "xéé", true});
+  // The report of the failure is valid JSON, or the stand-in (like any
+  // strict parser) would have refused it: fail_then_recover saw it arrive.
+  auto reports = rig.manager.reports();
+  for (const auto& report : reports) CHECK(report.error.size() <= 2048);
+  CHECK(rig.live->stop());
+}
