@@ -101,7 +101,9 @@ std::vector<Round> http_rounds(Endpoint endpoint) {
   rounds.push_back({"a body cut in the middle", with_body(Fault::Body::kCutInMiddle), "connection closed", false});
   Fault endless = with_body(Fault::Body::kEndless);
   endless.endless_for = 5s;
-  rounds.push_back({"a body that never ends", endless, "timed out after", false});
+  // A version is a few bytes: its bound is 64 KiB; a listing's is
+  // max_body_bytes (256 MiB), so sync_timeout ends it first.
+  rounds.push_back({"a body that never ends", endless, listing ? "timed out after" : "larger than 65536 bytes", false});
   return rounds;
 }
 
@@ -223,7 +225,7 @@ TEST_CASE("sync with the stand-in: a failing report is retried in place of the h
   rounds.push_back({"a body cut in the middle", with_body(Fault::Body::kCutInMiddle), "connection closed", false});
   Fault endless = with_body(Fault::Body::kEndless);
   endless.endless_for = 5s;
-  rounds.push_back({"a body that never ends", endless, "timed out after", false});
+  rounds.push_back({"a body that never ends", endless, "larger than 65536 bytes", false});
   for (const Round& round : rounds) {
     INFO(round.name);
     const std::size_t reports = rig.manager.reports().size();
@@ -264,7 +266,7 @@ TEST_CASE("sync with the stand-in: a failing heartbeat is an error until the man
   rounds.push_back({"a body cut in the middle", with_body(Fault::Body::kCutInMiddle), "connection closed", false});
   Fault endless = with_body(Fault::Body::kEndless);
   endless.endless_for = 5s;
-  rounds.push_back({"a body that never ends", endless, "timed out after", false});
+  rounds.push_back({"a body that never ends", endless, "larger than 65536 bytes", false});
   for (const Round& round : rounds) {
     INFO(round.name);
     auto table = rig.served.current();
@@ -347,7 +349,8 @@ TEST_CASE("sync with the stand-in: wrong types, missing Total, deep nesting and 
   std::vector<std::pair<std::string, std::string>> versions = {
       {"[3]", not_a_version},  {"3.5", not_a_version}, {"-1", not_a_version},
       {"\"3a\"", not_a_version}, {"{\"version\":3}", not_a_version}, {"true", not_a_version},
-      {"null", not_a_version}, {deep, "malformed version"}, {"\"\xff\"", "malformed version"},
+      {"null", not_a_version}, {nested_arrays(10000), "malformed version"}, {"\"\xff\"", "malformed version"},
+      {deep, "larger than 65536 bytes"},
   };
   for (const auto& [body, message] : versions) {
     rig.fail_then_recover(Endpoint::kVersion, {"version " + body.substr(0, 20), answer_200(body), message, false});
@@ -576,4 +579,33 @@ TEST_CASE("sync with the stand-in: a long error message from the manager is shor
   auto reports = rig.manager.reports();
   for (const auto& report : reports) CHECK(report.error.size() <= 2048);
   CHECK(rig.live->stop());
+}
+
+TEST_CASE("sync with the stand-in: an endless answer to a version check, report or heartbeat stops at 64 KiB") {
+  // max_body_bytes stays at its default (256 MiB): that bound is for
+  // listings; these answers are a few bytes.
+  StandinManager manager(standin_options(), rules_v(3));
+  TempDir dir;
+  flecto::ManagerClient client(flecto::manager_settings_from(flecto::testing::standin_config(manager, dir.path())));
+  Fault endless = with_body(Fault::Body::kEndless);
+  endless.endless_for = 3s;  // then the stand-in closes the connection: unreachable, not this bound
+  for (Endpoint endpoint : {Endpoint::kVersion, Endpoint::kAgents, Endpoint::kHit}) {
+    INFO(flecto::standin::to_string(endpoint));
+    manager.set_fault(endpoint, endless);
+    try {
+      switch (endpoint) {
+        case Endpoint::kVersion: client.get_version(); break;
+        case Endpoint::kAgents: client.report_load({"edge-faults", 3, true, 1ms, ""}); break;
+        default: client.heartbeat("edge-faults"); break;
+      }
+      FAIL("no error");
+    } catch (const ManagerError& e) {
+      CHECK(e.kind() == ManagerError::Kind::kInvalidData);
+      CHECK_THAT(e.what(), Catch::Contains("larger than 65536 bytes"));
+    }
+    manager.clear_faults();
+  }
+  // An error page is still read to its status.
+  manager.set_fault(Endpoint::kVersion, Fault::http_error(500, std::string(100000, 'x')));
+  CHECK_THROWS_WITH(client.get_version(), Catch::Contains("HTTP 500"));
 }
