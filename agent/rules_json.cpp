@@ -53,9 +53,11 @@ std::size_t last_key_before_error(std::string_view text) {
   simdjson::ondemand::parser parser;
   const char* last = padded.data();
   // Walks every value depth-first; throws at the first syntax error. The
-  // on-demand parser does not limit depth, and this walk recurses: stop
-  // where the DOM parser stops (a million nested arrays overflowed the stack).
-  const std::size_t max_depth = simdjson::DEFAULT_MAX_DEPTH;
+  // on-demand parser does not limit depth (its development checks, on in
+  // debug builds, assert it stays below max_depth), and this walk recurses:
+  // stop a little before the DOM parser's limit (a million nested arrays
+  // overflowed the stack).
+  const std::size_t max_depth = parser.max_depth() - 8;
   auto walk = [&](auto&& self, simdjson::ondemand::value value, std::size_t depth) -> void {
     if (depth > max_depth) throw simdjson::simdjson_error(simdjson::DEPTH_ERROR);
     switch (value.type()) {
