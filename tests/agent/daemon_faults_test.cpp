@@ -322,12 +322,14 @@ TEST_CASE("daemon: SIGTERM or SIGKILL during a snapshot write leaves the old or 
     });
     agent.process->send_signal(SIGHUP);
     REQUIRE(eventually([&] { return armed.load(); }));
-    auto exit = agent.process->wait_for_exit(20s);
-    manager.set_request_hook({});
     {
+      // The signal is sent before the process is waited for: ChildProcess
+      // is not for two threads at once.
       std::lock_guard lock(timer_mutex);
       timer.join();
     }
+    manager.set_request_hook({});
+    auto exit = agent.process->wait_for_exit(20s);
     CHECK(exit == (signal == SIGKILL ? 128 + SIGKILL : 0));
     std::optional<flecto::Rules> on_disk;
     REQUIRE_NOTHROW(on_disk = flecto::read_snapshot(setup.state_dir));  // a half-written file throws
