@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "agent/fetch_rules.hpp"
+#include "agent/rules_json.hpp"
 
 namespace flecto {
 namespace {
@@ -39,8 +40,13 @@ TableOptions table_options_from(const Config& config) {
 
 std::string describe_skipped(const std::vector<SkippedRule>& skipped) {
   if (skipped.empty()) return {};
+  // A source may be megabytes long (and an RE2 error quotes it again): the
+  // report and the log line get the start of each.
+  SkippedRule first = skipped.front();
+  first.name = shorten_utf8(first.name, 200);
+  first.reason = shorten_utf8(first.reason, 300);
   return std::to_string(skipped.size()) + (skipped.size() == 1 ? " rule" : " rules") +
-         " skipped; first: " + skipped.front().describe();
+         " skipped; first: " + first.describe();
 }
 
 std::string describe_counts(const TableStats& s) {

@@ -42,7 +42,8 @@ Load load_from_rules(Rules rules, const TableOptions& options);
 // The table options the configuration asks for (regex_memory_mb).
 TableOptions table_options_from(const Config& config);
 
-// "" when nothing was skipped, else the count and the first one:
+// "" when nothing was skipped, else the count and the first one (its source
+// cut to 200 bytes, the reason to 300):
 //   2 rules skipped; first: redirect #12 "/old": unknown status "GONE"
 std::string describe_skipped(const std::vector<SkippedRule>& skipped);
 

@@ -29,6 +29,7 @@ ListingPage<Item> parse_page(simdjson::dom::parser& parser, const std::string& b
   ListingPage<Item> page;
   for (auto [key, value] : root.get_object()) {
     if (key_equals(key, "items")) {
+      page.items.clear();  // a duplicate key: the last one wins, as for every other key
       if (value.is_null()) continue;
       if (!value.is_array()) throw JsonShapeError("Items: expected an array");
       simdjson::dom::array array = value.get_array();

@@ -26,7 +26,8 @@ std::int64_t parse_version_body(std::string_view body);
 
 // One page of a listing. Keys are matched without regard to case (Items,
 // items, ...) and unknown keys are ignored; a missing or null Items is an
-// empty page, a missing or null Next is "" (none).
+// empty page, a missing or null Next is "" (none). A key given twice (in the
+// envelope or in an item) counts once, with its last value, as in rules files.
 template <typename Item>
 struct ListingPage {
   std::vector<Item> items;

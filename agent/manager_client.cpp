@@ -1,5 +1,6 @@
 #include "agent/manager_client.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 #include <utility>
 
@@ -14,6 +15,11 @@ namespace flecto {
 namespace {
 
 using Kind = ManagerError::Kind;
+
+// The bound on a version, report or heartbeat answer: a version is a few
+// bytes, the others are empty; a manager (or proxy) that sends an endless
+// body must not make the agent hold max_body_bytes for it.
+constexpr std::size_t kMaxSmallAnswer = std::size_t{64} << 10;
 
 std::string describe(httplib::Error error) {
   switch (error) {
@@ -48,9 +54,7 @@ std::string error_message(const std::string& body) {
   if (parser.parse(body).get(root) || !root.is_object()) return {};
   for (auto [key, value] : root.get_object()) {
     if (key_equals(key, "message") && value.is_string()) {
-      std::string message(std::string_view(value.get_string()));
-      if (message.size() > 300) message = message.substr(0, 300) + "...";
-      return message;
+      return shorten_utf8(std::string_view(value.get_string()), 300);
     }
   }
   return {};
@@ -103,9 +107,10 @@ struct ManagerClient::Impl {
   }
 
   // One request; returns the 2xx answer's body. `what` names it in errors
-  // ("GET <url>/api/.../redirects").
+  // ("GET <url>/api/.../redirects"). A listing's answer may be as large as
+  // max_body_bytes; the others (`small`) are a few bytes when all is well.
   std::string request(const std::string& method, const std::string& path, const std::string& what,
-                      std::stop_token stop, std::string body = {}) {
+                      std::stop_token stop, bool small, std::string body = {}) {
     if (stop.stop_requested()) fail(Kind::kCancelled, what, "cancelled");
     httplib::Request req;
     req.method = method;
@@ -118,8 +123,10 @@ struct ManagerClient::Impl {
     }
     std::string answer;
     bool too_large = false;
-    const std::size_t max = settings.max_body_bytes;
+    std::size_t max = settings.max_body_bytes;
     req.response_handler = [&](const httplib::Response& res) {
+      // An error page is read up to max_body_bytes, so that its status is what the error says.
+      if (small && res.status >= 200 && res.status <= 299) max = std::min(max, kMaxSmallAnswer);
       if (res.has_header("Content-Length")) {
         std::string length = res.get_header_value("Content-Length");
         if (length.size() > 19 || std::stoull("0" + length) > max) {
@@ -151,7 +158,9 @@ struct ManagerClient::Impl {
     }
     if (stop.stop_requested()) fail(Kind::kCancelled, what, "cancelled");
     if (too_large) {
-      fail(Kind::kInvalidData, what, "the answer is larger than " + std::to_string(max) + " bytes (max_body_bytes)");
+      fail(Kind::kInvalidData, what,
+           "the answer is larger than " + std::to_string(max) + " bytes" +
+               (max == settings.max_body_bytes ? " (max_body_bytes)" : ", far more than this request's answer needs"));
     }
     if (!sent) fail(Kind::kUnreachable, what, describe(error));
     if (res.status < 200 || res.status > 299) {
@@ -176,7 +185,7 @@ struct ManagerClient::Impl {
         query += "&offset=" + std::to_string(walk.offset());
       }
       std::string page_what = what + " (page " + std::to_string(walk.pages() + 1) + ")";
-      std::string body = request("GET", path + query, page_what, stop);
+      std::string body = request("GET", path + query, page_what, stop, false);
       padded_for_simdjson(body);
       try {
         auto page = parse_page(parser, body, items.size());
@@ -210,7 +219,7 @@ ManagerClient::~ManagerClient() = default;
 std::int64_t ManagerClient::get_version(std::stop_token stop) {
   const std::string path = impl_->api_path + "/version";
   const std::string what = "GET " + impl_->display_url + path;
-  std::string body = impl_->request("GET", path, what, stop);
+  std::string body = impl_->request("GET", path, what, stop, true);
   try {
     return parse_version_body(body);
   } catch (const JsonShapeError& e) {
@@ -236,12 +245,12 @@ void ManagerClient::report_load(const LoadReport& report, std::stop_token stop) 
   append_json_string(body, report.error);
   body += "}";
   const std::string path = impl_->api_path + "/agents";
-  impl_->request("POST", path, "POST " + impl_->display_url + path, stop, std::move(body));
+  impl_->request("POST", path, "POST " + impl_->display_url + path, stop, true, std::move(body));
 }
 
 void ManagerClient::heartbeat(const std::string& agent_name, std::stop_token stop) {
   const std::string path = impl_->api_path + "/agents/" + url_encode(agent_name) + "/hit";
-  impl_->request("PATCH", path, "PATCH " + impl_->display_url + path, stop);
+  impl_->request("PATCH", path, "PATCH " + impl_->display_url + path, stop, true);
 }
 
 const std::string& ManagerClient::url() const { return impl_->display_url; }

@@ -64,7 +64,8 @@ struct LoadReport {
 // connection open between requests. A stop token may be triggered from any
 // thread: it ends a request that waits for or reads an answer (a connect in
 // progress ends at connect_timeout), and the call throws kCancelled. An
-// answer larger than max_body_bytes is kInvalidData.
+// answer larger than max_body_bytes is kInvalidData, and so is a successful
+// answer to a version check, report or heartbeat larger than 64 KiB.
 class ManagerClient {
  public:
   // Throws std::invalid_argument for a URL it cannot use.

@@ -52,17 +52,23 @@ std::size_t last_key_before_error(std::string_view text) {
   simdjson::padded_string padded(text);
   simdjson::ondemand::parser parser;
   const char* last = padded.data();
-  // Walks every value depth-first; throws at the first syntax error.
-  auto walk = [&](auto&& self, simdjson::ondemand::value value) -> void {
+  // Walks every value depth-first; throws at the first syntax error. The
+  // on-demand parser does not limit depth (its development checks, on in
+  // debug builds, assert it stays below max_depth), and this walk recurses:
+  // stop a little before the DOM parser's limit (a million nested arrays
+  // overflowed the stack).
+  const std::size_t max_depth = parser.max_depth() - 8;
+  auto walk = [&](auto&& self, simdjson::ondemand::value value, std::size_t depth) -> void {
+    if (depth > max_depth) throw simdjson::simdjson_error(simdjson::DEPTH_ERROR);
     switch (value.type()) {
       case simdjson::ondemand::json_type::object:
         for (auto field : value.get_object()) {
           last = reinterpret_cast<const char*>(field.key().value().raw());
-          self(self, field.value());
+          self(self, field.value(), depth + 1);
         }
         break;
       case simdjson::ondemand::json_type::array:
-        for (auto element : value.get_array()) self(self, element.value());
+        for (auto element : value.get_array()) self(self, element.value(), depth + 1);
         break;
       case simdjson::ondemand::json_type::string: (void)value.get_raw_json_string().value(); break;
       case simdjson::ondemand::json_type::number: (void)value.get_double().value(); break;
@@ -73,7 +79,7 @@ std::size_t last_key_before_error(std::string_view text) {
   try {
     simdjson::ondemand::document doc = parser.iterate(padded);
     simdjson::ondemand::value top = doc.get_value();
-    walk(walk, top);
+    walk(walk, top, 1);
   } catch (const simdjson::simdjson_error&) {
   }
   return static_cast<std::size_t>(last - padded.data());
@@ -161,6 +167,14 @@ Rules read_rules_file(const std::string& path) {
   } catch (const JsonShapeError& e) {
     throw std::runtime_error(path + ": " + e.what());
   }
+}
+
+std::string shorten_utf8(std::string_view text, std::size_t max) {
+  if (text.size() <= max) return std::string(text);
+  std::size_t end = max;
+  // Back off over continuation bytes (10xxxxxx) to the start of a character.
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+  return std::string(text.substr(0, end)) + "...";
 }
 
 void append_json_string(std::string& out, std::string_view value) {

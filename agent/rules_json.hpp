@@ -5,7 +5,10 @@
 // items exactly as the manager's API sends them. Like the manager's own Go
 // client, keys are matched without regard to case ("Source" == "source"),
 // unknown keys are ignored, a missing or null field is empty, and a value of
-// the wrong type (a number where a string belongs) is an error.
+// the wrong type (a number where a string belongs) is an error. A key given
+// twice counts with its last value. Text that is not valid UTF-8, or nested
+// deeper than simdjson's 1024 levels, is malformed JSON (an error, never a
+// crash): the whole file or listing page is refused, not just the item.
 
 #ifndef FLECTO_AGENT_RULES_JSON_HPP_
 #define FLECTO_AGENT_RULES_JSON_HPP_
@@ -47,6 +50,11 @@ Page page_from_json(simdjson::dom::object item, std::string_view where);
 // read before the error, found by a second, incremental parse. For error
 // messages only.
 std::string locate_json_error(std::string_view text);
+
+// `text` cut to at most `max` bytes plus "..." when longer, never inside a
+// UTF-8 sequence: for messages quoted in reports (a strict JSON parser
+// refuses invalid UTF-8) and logs.
+std::string shorten_utf8(std::string_view text, std::size_t max);
 
 // Appends `value` to `out` as a JSON string literal, quotes included.
 void append_json_string(std::string& out, std::string_view value);

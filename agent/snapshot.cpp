@@ -7,12 +7,17 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <string_view>
 #include <system_error>
+#include <vector>
 
 #include "agent/rules_json.hpp"
 
 namespace flecto {
 namespace {
+
+// mkstemp's pattern is this and six characters.
+constexpr std::string_view kTemporaryPrefix = "snapshot.json.tmp-";
 
 [[noreturn]] void fail_errno(const std::string& path, const char* step, int error) {
   throw SnapshotError(path + ": " + step + ": " + std::strerror(error));
@@ -74,6 +79,20 @@ std::string read_whole_file(const std::string& path) {
   return text;
 }
 
+// Removes what earlier writes that never reached their rename left behind
+// (the process killed, the power lost): each is a whole snapshot's size.
+// Only one agent writes to a state directory, so none is in use.
+void remove_stale_temporaries(const std::string& state_dir) {
+  std::error_code ec;
+  std::vector<std::filesystem::path> stale;
+  for (auto it = std::filesystem::directory_iterator(state_dir, ec);
+       !ec && it != std::filesystem::directory_iterator(); it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (name.size() == kTemporaryPrefix.size() + 6 && name.starts_with(kTemporaryPrefix)) stale.push_back(it->path());
+  }
+  for (const auto& path : stale) std::filesystem::remove(path, ec);
+}
+
 }  // namespace
 
 std::string snapshot_path(const std::string& state_dir) {
@@ -86,9 +105,10 @@ void write_snapshot(const std::string& state_dir, const Rules& rules) {
   std::filesystem::create_directories(state_dir, ec);
   if (ec) throw SnapshotError(state_dir + ": create directory: " + ec.message());
 
+  remove_stale_temporaries(state_dir);
   std::string text = rules_to_json(rules);
   // The temporary file lives in the same directory so that rename() is atomic.
-  std::string temp = path + ".tmp-XXXXXX";
+  std::string temp = (std::filesystem::path(state_dir) / kTemporaryPrefix).string() + "XXXXXX";
   Fd fd(::mkstemp(temp.data()));
   if (fd.get() < 0) fail_errno(path, "create temporary file", errno);
   try {

@@ -31,8 +31,9 @@ class SnapshotError : public std::runtime_error {
 // <state_dir>/snapshot.json
 std::string snapshot_path(const std::string& state_dir);
 
-// Writes `rules` to the snapshot: creates `state_dir` if it is missing, writes
-// a temporary file in it, fsyncs it, renames it over snapshot.json and fsyncs
+// Writes `rules` to the snapshot: creates `state_dir` if it is missing,
+// removes temporary files that interrupted writes left (snapshot.json.tmp-*),
+// writes a temporary file, fsyncs it, renames it over snapshot.json and fsyncs
 // the directory. On failure the old snapshot is left as it was, the temporary
 // file is removed, and SnapshotError is thrown ("/var/lib/x/snapshot.json:
 // write: No space left on device").

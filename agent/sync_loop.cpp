@@ -140,11 +140,13 @@ bool SyncLoop::sync(std::stop_token stop) {
 
   if (current != nullptr && current->version() == version) {
     const char* told = nullptr;
+    // A report still owed is sent in place of the heartbeat: name what failed.
+    const bool owes_report = served_load_ && served_load_->version != 0 && reported_version_ != served_load_->version;
     try {
       told = tell_manager_served(bounded);
     } catch (const ManagerError& e) {
       if (stop.stop_requested()) return false;
-      record_failure("heartbeat", deadline.expired() ? "timed out after " +
+      record_failure(owes_report ? "report" : "heartbeat", deadline.expired() ? "timed out after " +
                                                             format_duration(config_.sync_timeout)
                                                       : std::string(e.what()));
       return false;

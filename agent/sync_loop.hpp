@@ -23,7 +23,8 @@
 //   written). A failed load is reported with the served table's version when
 //   the manager answered at all; version 0 is never reported. A version the
 //   manager was not told about yet (a snapshot served since start, a report
-//   that failed) is reported in place of the next heartbeat.
+//   that failed) is reported in place of the next heartbeat; if that fails,
+//   status' last_error starts with "report: " (else "heartbeat: ").
 // - Keeps `status` (SyncStatus) current and logs one line per event.
 //
 // run() returns promptly once its stop token fires; an unfinished sync is

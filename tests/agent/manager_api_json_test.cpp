@@ -218,3 +218,27 @@ TEST_CASE("manager url: encoding", "[manager_api_json]") {
 }
 
 }  // namespace flecto
+
+namespace flecto {
+
+TEST_CASE("manager api json: a duplicate key, in an item or the envelope, is the last one", "[manager_api_json]") {
+  auto page = redirects_page(
+      R"({"Items":[{"type":"BASIC","source":"/a","target":"/b","status":"FOUND"}],)"
+      R"("Items":[{"type":"BASIC","source":"/c","source":"/d","target":"/e","status":"FOUND"}],)"
+      R"("Total":9,"Total":1,"Next":"x","Next":""})");
+  REQUIRE(page.items.size() == 1);
+  CHECK(page.items[0] == Redirect{"BASIC", "/d", "/e", "FOUND"});
+  CHECK(page.total == 1);
+  CHECK(page.next.empty());
+  page = redirects_page(R"({"Items":[{"type":"BASIC","source":"/a","target":"/b","status":"FOUND"}],"items":null,"Total":0})");
+  CHECK(page.items.empty());
+}
+
+TEST_CASE("manager api json: 1,000,000 nested arrays are an error, not a crash", "[manager_api_json]") {
+  const std::string deep = std::string(1000000, '[') + std::string(1000000, ']');
+  CHECK_THROWS_AS(redirects_page(deep), JsonShapeError);
+  CHECK_THROWS_AS(redirects_page(R"({"Items":[{"x":)" + deep + "}],\"Total\":1}"), JsonShapeError);
+  CHECK_THROWS_AS(parse_version_body(deep), JsonShapeError);
+}
+
+}  // namespace flecto

@@ -63,3 +63,24 @@ TEST_CASE("key_equals ignores ASCII case only") {
   CHECK_FALSE(flecto::key_equals("contentType ", "contentType"));
   CHECK_FALSE(flecto::key_equals("type", "typf"));
 }
+
+TEST_CASE("rules file: a duplicate key is the last one; deep nesting and invalid UTF-8 are errors") {
+  flecto::Rules rules = flecto::parse_rules_json(
+      R"({"version":1,"version":2,"redirects":[{"source":"/a"}],"redirects":[{"source":"/b","source":"/c"}]})");
+  CHECK(rules.version == 2);
+  REQUIRE(rules.redirects.size() == 1);
+  CHECK(rules.redirects[0].source == "/c");
+  const std::string deep = std::string(1000000, '[') + std::string(1000000, ']');
+  CHECK_THROWS_AS(flecto::parse_rules_json(deep), flecto::JsonShapeError);
+  CHECK_THROWS_AS(flecto::parse_rules_json(R"({"redirects":[{"x":)" + deep + "}]}"), flecto::JsonShapeError);
+  CHECK_THROWS_WITH(flecto::parse_rules_json("{\"redirects\":[{\"source\":\"/\xff\"}]}"), Catch::Contains("UTF-8"));
+}
+
+TEST_CASE("shorten_utf8 never splits a character") {
+  CHECK(flecto::shorten_utf8("abc", 3) == "abc");
+  CHECK(flecto::shorten_utf8("abcd", 3) == "abc...");
+  CHECK(flecto::shorten_utf8("a\xc3\xa9z", 2) == "a...");            // é is 2 bytes
+  CHECK(flecto::shorten_utf8("a\xe2\x82\xac", 3) == "a...");         // € is 3 bytes
+  CHECK(flecto::shorten_utf8("a\xe2\x82\xac" "b", 4) == "a\xe2\x82\xac...");
+  CHECK(flecto::shorten_utf8("\xf0\x9f\x98\x80", 2) == "...");       // an emoji is 4
+}

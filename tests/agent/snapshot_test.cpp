@@ -85,3 +85,15 @@ TEST_CASE("snapshot: a failed replacement leaves the old file and no temporary f
   CHECK(std::filesystem::is_directory(dir / "snapshot.json/occupied"));
   CHECK_THROWS_AS(read_snapshot(dir.path()), SnapshotError);
 }
+
+TEST_CASE("snapshot: temporary files left by an interrupted write are removed by the next write") {
+  TempDir dir;
+  write_snapshot(dir.path(), sample_rules(1));
+  // What a write killed before its rename leaves behind (SIGKILL, power loss).
+  write_file(dir / "snapshot.json.tmp-Ab12Cd", "{\"version\":2,\"redirects\":[");
+  write_file(dir / "snapshot.json.tmp-xyzXYZ", "");
+  write_file(dir / "notes.tmp-keep", "not ours");
+  write_snapshot(dir.path(), sample_rules(2));
+  CHECK(names_in(dir.path()) == std::vector<std::string>{"notes.tmp-keep", "snapshot.json"});
+  CHECK(read_snapshot(dir.path()) == sample_rules(2));
+}

@@ -53,6 +53,8 @@
 //   only the third page breaks:        {.skip_requests = 2, .times = 1, .body = Fault::Body::kCutInMiddle}
 //   a slow manager:                    {.delay = std::chrono::seconds(5)} with a smaller read timeout
 //   an error page from a proxy:        Fault::html_error(502)
+//   any body, with 200:                {.status = 200, .status_body = "{\"Items\":{}}"} (also
+//                                      "", HTML with .status_content_type = "text/html")
 //   the manager is down:               manager.stop(): its port refuses connections, until
 //                                      a parallel test binds it; for a port that stays refused,
 //                                      bind a socket without listen() (manager_client_test.cpp)
@@ -80,7 +82,9 @@ const char* to_string(Endpoint endpoint);  // "version", "redirects", ...
 // One way to misbehave, set per endpoint with StandinManager::set_fault.
 // The fields combine: a fault first waits `delay`, then answers `status`
 // (if non-zero) or else the real answer altered by `body`, `paging` and
-// `version`. A default Fault{} changes nothing.
+// `version`. A default Fault{} changes nothing. `status` skips the
+// endpoint's handler (a report is not recorded); `body` alters the answer
+// after it ran (a report is recorded, then its answer cut or endless).
 struct Fault {
   // Which requests to this endpoint it applies to, counted from set_fault:
   // it skips the first `skip_requests`, then applies `times` times (then the
