@@ -13,9 +13,7 @@
 
 #include <catch2/catch.hpp>
 
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -30,6 +28,7 @@
 
 #include "agent/rules_json.hpp"
 #include "agent/snapshot.hpp"
+#include "support/agent_process.hpp"
 #include "support/child_process.hpp"
 #include "support/temp_dir.hpp"
 #include "tests/standin_manager/standin_manager.hpp"
@@ -39,23 +38,12 @@ using flecto::standin::Endpoint;
 using flecto::standin::Fault;
 using flecto::standin::StandinManager;
 using flecto::test::ChildProcess;
+using flecto::test::eventually;
+using Agent = flecto::test::AgentProcess;
 using flecto::test::TempDir;
 using namespace std::chrono_literals;
 
 namespace {
-
-// A port that was free a moment ago.
-int free_port() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
-  return ntohs(addr.sin_port);
-}
 
 // `extra` BASIC redirects after /old -> <target>.
 flecto::Rules rules_v(std::int64_t version, const std::string& target, int extra = 0) {
@@ -69,15 +57,6 @@ flecto::Rules rules_v(std::int64_t version, const std::string& target, int extra
   return rules;
 }
 
-// Polls `done` for up to 20 s (an upper bound, not a timing).
-bool eventually(const std::function<bool()>& done) {
-  for (int i = 0; i < 2000; ++i) {
-    if (done()) return true;
-    std::this_thread::sleep_for(10ms);
-  }
-  return false;
-}
-
 std::vector<std::string> temporary_files(const std::string& dir) {
   std::vector<std::string> found;
   std::error_code ec;
@@ -88,60 +67,13 @@ std::vector<std::string> temporary_files(const std::string& dir) {
 }
 
 // The agent under test, syncing from `manager` into `state_dir`.
-struct Agent {
-  int edge_port = free_port();
-  int admin_port = free_port();
-  std::unique_ptr<ChildProcess> process;
-
-  static std::vector<std::string> sync_args(const StandinManager& manager, const std::string& token_file,
-                                            const std::string& state_dir) {
-    return {"--manager-url", manager.url(), "--namespace-code", manager.options().namespace_code,
-            "--project-code", manager.options().project_code, "--token-file", token_file,
-            "--agent-name", "edge-faults", "--state-dir", state_dir, "--interval-check", "1h",
-            "--sync-timeout", "20s"};
-  }
-  std::vector<std::string> ports() const {
-    return {"--listen", "127.0.0.1:" + std::to_string(edge_port), "--admin-listen",
-            "127.0.0.1:" + std::to_string(admin_port), "--log-level", "info"};
-  }
-  void start(std::vector<std::string> args) {
-    auto more = ports();
-    args.insert(args.end(), more.begin(), more.end());
-    process = std::make_unique<ChildProcess>(FLECTO_AGENT_BINARY, args);
-  }
-  // Started by /bin/sh with RLIMIT_FSIZE at `blocks` (of 512 or 1024 bytes,
-  // as the shell counts them) and SIGXFSZ ignored; exec keeps the pid.
-  void start_with_file_size_limit(int blocks, std::vector<std::string> args) {
-    auto more = ports();
-    args.insert(args.end(), more.begin(), more.end());
-    std::vector<std::string> sh = {"-c", "trap '' XFSZ; ulimit -f " + std::to_string(blocks) + " && exec \"$0\" \"$@\"",
-                                   FLECTO_AGENT_BINARY};
-    sh.insert(sh.end(), args.begin(), args.end());
-    process = std::make_unique<ChildProcess>("/bin/sh", sh);
-  }
-  httplib::Result admin_get(const std::string& path) {
-    httplib::Client client("127.0.0.1", admin_port);
-    client.set_connection_timeout(2s);
-    return client.Get(path.c_str());
-  }
-  std::string location_of(const std::string& path) {
-    httplib::Client client("127.0.0.1", edge_port);
-    client.set_connection_timeout(2s);
-    auto r = client.Get(path.c_str());
-    return r ? r->get_header_value("Location") : std::string("(no answer)");
-  }
-  bool running() { return !process->wait_for_exit(0ms).has_value(); }
-  bool wait_until(const std::function<bool()>& ready) {
-    return eventually([&] { return !running() || ready(); }) && running();
-  }
-  bool wait_ready() {
-    return wait_until([&] {
-      auto r = admin_get("/readyz");
-      return r && r->status == 200;
-    });
-  }
-  std::string log() const { return process->stderr_text(); }
-};
+std::vector<std::string> sync_args(const StandinManager& manager, const std::string& token_file,
+                                   const std::string& state_dir) {
+  return {"--manager-url", manager.url(), "--namespace-code", manager.options().namespace_code,
+          "--project-code", manager.options().project_code, "--token-file", token_file,
+          "--agent-name", "edge-faults", "--state-dir", state_dir, "--interval-check", "1h",
+          "--sync-timeout", "20s"};
+}
 
 struct Setup {
   TempDir dir;
@@ -156,7 +88,7 @@ TEST_CASE("daemon: an unwritable state directory at start is a warning; the tabl
   setup.dir.write("file", "not a directory");
   StandinManager manager({}, rules_v(3, "/v3"));
   Agent agent;
-  agent.start(Agent::sync_args(manager, setup.token_file, setup.dir / "file/state"));
+  agent.start(sync_args(manager, setup.token_file, setup.dir / "file/state"), "info");
   REQUIRE(agent.wait_ready());
   CHECK(agent.wait_until([&] { return agent.location_of("/old") == "/v3"; }));
   REQUIRE(manager.wait_for_reports(1, 20s));
@@ -176,7 +108,7 @@ TEST_CASE("daemon: a missing state directory is created at the first load") {
   Setup setup;
   StandinManager manager({}, rules_v(3, "/v3"));
   Agent agent;
-  agent.start(Agent::sync_args(manager, setup.token_file, setup.dir / "a/b/state"));
+  agent.start(sync_args(manager, setup.token_file, setup.dir / "a/b/state"), "info");
   REQUIRE(agent.wait_ready());
   REQUIRE(manager.wait_for_reports(1, 20s));
   CHECK(manager.reports()[0].status == "success");
@@ -192,7 +124,10 @@ TEST_CASE("daemon: a full disk keeps the old snapshot whole; the new table is se
   // About 300 KB of snapshot against a limit of 128 or 256 KiB; the log stays far below it.
   StandinManager manager({}, rules_v(4, "/v4", 4000));
   Agent agent;
-  agent.start_with_file_size_limit(256, Agent::sync_args(manager, setup.token_file, setup.state_dir));
+  // RLIMIT_FSIZE at 256 blocks (of 512 or 1024 bytes, as the shell counts
+  // them), SIGXFSZ ignored: the write fails with EFBIG, as on a full disk.
+  agent.start_after("trap '' XFSZ; ulimit -f 256", sync_args(manager, setup.token_file, setup.state_dir),
+                    "info");
   REQUIRE(agent.wait_ready());
   REQUIRE(manager.wait_for_reports(1, 20s));
   CHECK(agent.location_of("/old") == "/v4");
@@ -210,11 +145,11 @@ TEST_CASE("daemon: a full disk keeps the old snapshot whole; the new table is se
 TEST_CASE("daemon: a snapshot replaced by garbage while running is rewritten at the next load, ignored at start") {
   Setup setup;
   StandinManager manager({}, rules_v(3, "/v3"));
-  auto args = Agent::sync_args(manager, setup.token_file, setup.state_dir);
+  auto args = sync_args(manager, setup.token_file, setup.state_dir);
   const std::string snapshot = flecto::snapshot_path(setup.state_dir);
   {
     Agent agent;
-    agent.start(args);
+    agent.start(args, "info");
     REQUIRE(agent.wait_ready());
     REQUIRE(manager.wait_for_reports(1, 20s));
     std::ofstream(snapshot, std::ios::trunc) << "{\"version\": 3, \"redirects\": [{\"sou";
@@ -237,7 +172,7 @@ TEST_CASE("daemon: a snapshot replaced by garbage while running is rewritten at 
   // warning, nothing is served, and the agent runs on.
   manager.set_fault(Endpoint::kVersion, Fault::http_error(500, "down"));
   Agent agent;
-  agent.start(args);
+  agent.start(args, "info");
   REQUIRE(agent.wait_until([&] { return agent.log().find("sync: version check failed") != std::string::npos; }));
   CHECK_THAT(agent.log(), Catch::Contains("snapshot: ignored, it cannot be used: " + snapshot));
   CHECK(agent.location_of("/old") == "");
@@ -254,7 +189,7 @@ TEST_CASE("daemon: SIGTERM in the middle of a sync exits promptly with 0, the ol
   Setup setup;
   StandinManager manager({}, rules_v(3, "/v3", 10));
   Agent agent;
-  agent.start(Agent::sync_args(manager, setup.token_file, setup.state_dir));
+  agent.start(sync_args(manager, setup.token_file, setup.state_dir), "info");
   REQUIRE(agent.wait_ready());
   REQUIRE(manager.wait_for_reports(1, 20s));
   // The next listing hangs for longer than the test waits for the exit.
@@ -280,7 +215,7 @@ TEST_CASE("daemon: SIGTERM or SIGKILL during a snapshot write leaves the old or 
   auto rules_of = [&](std::int64_t version) { return rules_v(version, "/v" + std::to_string(version), kRedirects); };
   Setup setup;
   StandinManager manager({}, rules_of(1));
-  auto args = Agent::sync_args(manager, setup.token_file, setup.state_dir);
+  auto args = sync_args(manager, setup.token_file, setup.state_dir);
   args.insert(args.end(), {"--page-size", "10000"});
   {
     Agent first;
@@ -299,7 +234,7 @@ TEST_CASE("daemon: SIGTERM or SIGKILL during a snapshot write leaves the old or 
     const flecto::Rules old_rules = rules_of(old_version);
     manager.set_rules(old_rules);  // what the agent holds: it starts with a heartbeat
     Agent agent;
-    agent.start(args);
+    agent.start(args, "info");
     REQUIRE(agent.wait_ready());
     REQUIRE(agent.wait_until([&] { return agent.log().find("unchanged") != std::string::npos; }));
     const flecto::Rules new_rules = rules_of(old_version + 1);
@@ -350,7 +285,7 @@ TEST_CASE("daemon: a storm of SIGHUPs is coalesced; serving goes on") {
   Setup setup;
   StandinManager manager({}, rules_v(3, "/v3"));
   Agent agent;
-  agent.start(Agent::sync_args(manager, setup.token_file, setup.state_dir));
+  agent.start(sync_args(manager, setup.token_file, setup.state_dir), "info");
   REQUIRE(agent.wait_ready());
   REQUIRE(manager.wait_for_reports(1, 20s));
   // Each version check takes a while, so that signals arrive during syncs.

@@ -3,9 +3,7 @@
 
 #include <catch2/catch.hpp>
 
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -16,29 +14,18 @@
 
 #include "agent/rules_json.hpp"
 #include "tests/standin_manager/standin_manager.hpp"
+#include "support/agent_process.hpp"
 #include "support/child_process.hpp"
 #include "support/temp_dir.hpp"
 
 namespace fs = std::filesystem;
 using flecto::test::ChildProcess;
+using flecto::test::free_loopback_port;
+using Agent = flecto::test::AgentProcess;
 using flecto::test::TempDir;
 using namespace std::chrono_literals;
 
 namespace {
-
-// A port that was free a moment ago (the kernel does not hand it out again
-// at once).
-int free_port() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
-  return ntohs(addr.sin_port);
-}
 
 flecto::Rules rules_v(std::int64_t version, const std::string& target) {
   flecto::Rules rules;
@@ -49,49 +36,6 @@ flecto::Rules rules_v(std::int64_t version, const std::string& target) {
   rules.pages = {{"BASIC", "/robots.txt", "User-agent: *\n", "TEXT_PLAIN"}};
   return rules;
 }
-
-// The agent under test, with its edge and admin ports.
-struct Agent {
-  int edge_port = free_port();
-  int admin_port = free_port();
-  std::unique_ptr<ChildProcess> process;
-
-  void start(std::vector<std::string> args) {
-    args.insert(args.end(), {"--listen", "127.0.0.1:" + std::to_string(edge_port), "--admin-listen",
-                             "127.0.0.1:" + std::to_string(admin_port), "--log-level", "debug"});
-    process = std::make_unique<ChildProcess>(FLECTO_AGENT_BINARY, args);
-  }
-  httplib::Result edge_get(const std::string& path) {
-    httplib::Client client("127.0.0.1", edge_port);
-    client.set_connection_timeout(2s);
-    return client.Get(path.c_str());
-  }
-  httplib::Result admin_get(const std::string& path) {
-    httplib::Client client("127.0.0.1", admin_port);
-    client.set_connection_timeout(2s);
-    return client.Get(path.c_str());
-  }
-  // Polls the admin port until `ready` holds, for up to 20 s.
-  bool wait_until(const std::function<bool()>& ready) {
-    for (int i = 0; i < 400; ++i) {
-      if (ready()) return true;
-      if (process->wait_for_exit(0ms)) return false;
-      std::this_thread::sleep_for(50ms);
-    }
-    return false;
-  }
-  bool wait_ready() {
-    return wait_until([&] {
-      auto r = admin_get("/readyz");
-      return r && r->status == 200;
-    });
-  }
-  std::string location_of(const std::string& path) {
-    auto r = edge_get(path);
-    return r ? r->get_header_value("Location") : std::string("(no answer)");
-  }
-  std::string log() const { return process->stderr_text(); }
-};
 
 }  // namespace
 
@@ -228,7 +172,7 @@ TEST_CASE("sync-once: exit statuses a script can rely on") {
   CHECK(fs::exists(state / "snapshot.json"));
   CHECK(run({"--quiet"}, manager.url()).out.empty());
 
-  CHECK(run({}, "http://127.0.0.1:" + std::to_string(free_port())).status == 3);
+  CHECK(run({}, "http://127.0.0.1:" + std::to_string(free_loopback_port())).status == 3);
   manager.set_forbidden(true);
   CHECK(run({"--force"}, manager.url()).status == 4);
   manager.set_forbidden(false);

@@ -193,6 +193,23 @@ std::string redirect_json(const std::string& source, const std::string& extra = 
          extra + "}";
 }
 
+// The faults of the report and heartbeat endpoints, whose answers are
+// bounded to 64 KiB.
+std::vector<Round> report_rounds() {
+  std::vector<Round> rounds;
+  for (int code : {401, 403, 404, 500, 502}) {
+    rounds.push_back({"HTTP " + std::to_string(code), Fault::http_error(code, "no such luck"),
+                      "HTTP " + std::to_string(code), false});
+  }
+  rounds.push_back({"an HTML error page", Fault::html_error(502), "HTTP 502", false});
+  rounds.push_back({"an empty error", Fault::empty_error(500), "HTTP 500", false});
+  rounds.push_back({"a body cut in the middle", with_body(Fault::Body::kCutInMiddle), "connection closed", false});
+  Fault endless = with_body(Fault::Body::kEndless);
+  endless.endless_for = 5s;
+  rounds.push_back({"a body that never ends", endless, "larger than 65536 bytes", false});
+  return rounds;
+}
+
 }  // namespace
 
 TEST_CASE("sync with the stand-in: the version check's HTTP errors, error pages and broken bodies") {
@@ -215,18 +232,7 @@ TEST_CASE("sync with the stand-in: the pages listing's HTTP errors, error pages 
 
 TEST_CASE("sync with the stand-in: a failing report is retried in place of the heartbeat until taken") {
   Rig rig;
-  std::vector<Round> rounds;
-  for (int code : {401, 403, 404, 500, 502}) {
-    rounds.push_back({"HTTP " + std::to_string(code), Fault::http_error(code, "no such luck"),
-                      "HTTP " + std::to_string(code), false});
-  }
-  rounds.push_back({"an HTML error page", Fault::html_error(502), "HTTP 502", false});
-  rounds.push_back({"an empty error", Fault::empty_error(500), "HTTP 500", false});
-  rounds.push_back({"a body cut in the middle", with_body(Fault::Body::kCutInMiddle), "connection closed", false});
-  Fault endless = with_body(Fault::Body::kEndless);
-  endless.endless_for = 5s;
-  rounds.push_back({"a body that never ends", endless, "larger than 65536 bytes", false});
-  for (const Round& round : rounds) {
+  for (const Round& round : report_rounds()) {
     INFO(round.name);
     const std::size_t reports = rig.manager.reports().size();
     rig.manager.set_fault(Endpoint::kAgents, round.fault);
@@ -256,18 +262,7 @@ TEST_CASE("sync with the stand-in: a failing report is retried in place of the h
 
 TEST_CASE("sync with the stand-in: a failing heartbeat is an error until the manager takes one") {
   Rig rig;
-  std::vector<Round> rounds;
-  for (int code : {401, 403, 404, 500, 502}) {
-    rounds.push_back({"HTTP " + std::to_string(code), Fault::http_error(code, "no such luck"),
-                      "HTTP " + std::to_string(code), false});
-  }
-  rounds.push_back({"an HTML error page", Fault::html_error(502), "HTTP 502", false});
-  rounds.push_back({"an empty error", Fault::empty_error(500), "HTTP 500", false});
-  rounds.push_back({"a body cut in the middle", with_body(Fault::Body::kCutInMiddle), "connection closed", false});
-  Fault endless = with_body(Fault::Body::kEndless);
-  endless.endless_for = 5s;
-  rounds.push_back({"a body that never ends", endless, "larger than 65536 bytes", false});
-  for (const Round& round : rounds) {
+  for (const Round& round : report_rounds()) {
     INFO(round.name);
     auto table = rig.served.current();
     const std::uint64_t errors = rig.status.get().syncs_error;

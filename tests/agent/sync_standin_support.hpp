@@ -20,8 +20,9 @@
 
 namespace flecto::testing {
 
-// A configuration that syncs from `manager` into `state_dir`, with an hour
-// between checks (tests wake the loop with request_sync_now()).
+// A configuration that syncs from `manager` into `state_dir` as agent
+// "edge-standin", with an hour between checks (tests wake the loop with
+// request_sync_now()).
 inline Config standin_config(const standin::StandinManager& manager, const std::string& state_dir) {
   using namespace std::chrono_literals;
   Config config;
@@ -29,7 +30,7 @@ inline Config standin_config(const standin::StandinManager& manager, const std::
   config.namespace_code = manager.options().namespace_code;
   config.project_code = manager.options().project_code;
   config.token = manager.options().token;
-  config.agent_name = "edge-faults";
+  config.agent_name = "edge-standin";
   config.state_dir = state_dir;
   config.interval_check = 1h;
   config.connect_timeout = 5s;

@@ -4,7 +4,6 @@
 #include <catch2/catch.hpp>
 
 #include <fstream>
-#include <future>
 #include <sstream>
 
 #include "agent/fetch_rules.hpp"
@@ -14,6 +13,7 @@
 #include "agent/sync_loop.hpp"
 #include "agent/sync_once.hpp"
 #include "sync_fakes.hpp"
+#include "sync_standin_support.hpp"
 #include "tests/standin_manager/standin_manager.hpp"
 
 using namespace std::chrono_literals;
@@ -22,6 +22,8 @@ using flecto::standin::Endpoint;
 using flecto::standin::Fault;
 using flecto::standin::StandinManager;
 using flecto::testing::eventually;
+using flecto::testing::standin_config;
+using flecto::testing::StandinLoop;
 using flecto::testing::TempDir;
 
 namespace {
@@ -54,53 +56,6 @@ flecto::standin::Options standin_options() {
   return options;
 }
 
-flecto::Config config_for(const StandinManager& manager, const std::string& state_dir) {
-  flecto::Config config;
-  config.manager_url = manager.url();
-  config.namespace_code = manager.options().namespace_code;
-  config.project_code = manager.options().project_code;
-  config.token = manager.options().token;
-  config.agent_name = "edge-standin";
-  config.state_dir = state_dir;
-  config.interval_check = 1h;
-  config.connect_timeout = 5s;
-  config.read_timeout = 10s;
-  config.sync_timeout = 20s;
-  config.page_size = 50;
-  return config;
-}
-
-// A SyncLoop with a real client, on its own thread.
-class LiveLoop {
- public:
-  LiveLoop(const flecto::Config& config, flecto::ServedTable& served, flecto::SyncStatus& status)
-      : client_(flecto::manager_settings_from(config)),
-        api_(client_),
-        loop_(config, api_, served, status, options()) {
-    done_ = std::async(std::launch::async, [this] { loop_.run(stop_.get_token()); });
-  }
-  ~LiveLoop() { stop(); }
-  bool stop() {
-    stop_.request_stop();
-    return done_.wait_for(30s) == std::future_status::ready;
-  }
-  flecto::SyncLoop& loop() { return loop_; }
-
- private:
-  static flecto::SyncLoopOptions options() {
-    flecto::SyncLoopOptions o;
-    o.initial_backoff = 5ms;
-    o.tick_period = 20ms;
-    o.seed = 5;
-    return o;
-  }
-  flecto::ManagerClient client_;
-  flecto::ManagerClientApi api_;
-  flecto::SyncLoop loop_;
-  std::stop_source stop_;
-  std::future<void> done_;
-};
-
 std::int64_t served_version(const flecto::ServedTable& served) {
   auto table = served.current();
   return table ? table->version() : -1;
@@ -130,7 +85,7 @@ TEST_CASE("sync with the stand-in: both key casings, both version forms, cursor 
         options.send_next = next;
         StandinManager manager(options, rules);
         TempDir dir;
-        flecto::ManagerClient client(flecto::manager_settings_from(config_for(manager, dir.path())));
+        flecto::ManagerClient client(flecto::manager_settings_from(standin_config(manager, dir.path())));
         flecto::ManagerClientApi api(client);
         INFO("lower-case keys " << lower << ", version as string " << as_string << ", Next " << next);
         flecto::Load load = flecto::load_from_manager(api, 10, {}, {});
@@ -150,7 +105,7 @@ TEST_CASE("sync with the stand-in: a version published mid-sync gives one whole 
   manager.publish_at(Endpoint::kRedirects, 2, mixed_rules(2, 80));
   flecto::ServedTable served;
   flecto::SyncStatus status;
-  LiveLoop live(config_for(manager, dir.path()), served, status);
+  StandinLoop live(standin_config(manager, dir.path()), served, status);
   REQUIRE(manager.wait_for_reports(1, 20s));
   CHECK(served_version(served) == 2);
   auto stats = served.current()->stats();
@@ -164,9 +119,9 @@ TEST_CASE("sync with the stand-in: reports carry version, status, load_duration;
   TempDir dir;
   flecto::ServedTable served;
   flecto::SyncStatus status;
-  auto config = config_for(manager, dir.path());
+  auto config = standin_config(manager, dir.path());
   config.interval_check = 20ms;
-  LiveLoop live(config, served, status);
+  StandinLoop live(config, served, status);
   REQUIRE(manager.wait_for_heartbeats(2, 20s));
   auto reports = manager.reports();
   REQUIRE(reports.size() == 1);
@@ -236,9 +191,9 @@ TEST_CASE("sync with the stand-in: every failure leaves the served table as it w
     TempDir dir;
     flecto::ServedTable served;
     flecto::SyncStatus status;
-    auto config = config_for(manager, dir.path());
+    auto config = standin_config(manager, dir.path());
     config.read_timeout = 500ms;
-    LiveLoop live(config, served, status);
+    StandinLoop live(config, served, status);
     REQUIRE(manager.wait_for_reports(1, 20s));
     auto table = served.current();
     REQUIRE(table->version() == 3);
@@ -267,7 +222,7 @@ TEST_CASE("sync with the stand-in: the token never appears in reports, errors or
   TempDir dir;
   flecto::ServedTable served;
   flecto::SyncStatus status;
-  LiveLoop live(config_for(manager, dir.path()), served, status);
+  StandinLoop live(standin_config(manager, dir.path()), served, status);
   REQUIRE(manager.wait_for_reports(1, 20s));
   manager.set_fault(Endpoint::kPages, Fault::http_error(401, std::string("bad token ") + standin_options().token));
   manager.set_rules(mixed_rules(4, 10));
@@ -284,10 +239,10 @@ TEST_CASE("sync with the stand-in: the snapshot is used at the next start with t
   flecto::Config config;
   {
     StandinManager manager(standin_options(), mixed_rules(9, 60, 5));
-    config = config_for(manager, dir.path());
+    config = standin_config(manager, dir.path());
     flecto::ServedTable served;
     flecto::SyncStatus status;
-    LiveLoop live(config, served, status);
+    StandinLoop live(config, served, status);
     REQUIRE(manager.wait_for_reports(1, 20s));
     REQUIRE(live.stop());
   }
@@ -297,7 +252,7 @@ TEST_CASE("sync with the stand-in: the snapshot is used at the next start with t
 
   flecto::ServedTable served;
   flecto::SyncStatus status;
-  LiveLoop live(config, served, status);
+  StandinLoop live(config, served, status);
   REQUIRE(eventually([&] { return status.get().syncs_error >= 2; }));
   CHECK(served_version(served) == 9);
   CHECK(served.current()->stats().regex == 15);
@@ -320,12 +275,12 @@ TEST_CASE("sync with the stand-in: a listing of 200,000 redirects") {
   }
   StandinManager manager(standin_options(), rules);
   TempDir dir;
-  auto config = config_for(manager, dir.path());
+  auto config = standin_config(manager, dir.path());
   config.page_size = 500;
   config.sync_timeout = 120s;  // an upper bound for a loaded machine
   flecto::ServedTable served;
   flecto::SyncStatus status;
-  LiveLoop live(config, served, status);
+  StandinLoop live(config, served, status);
   REQUIRE(manager.wait_for_reports(1, 120s));
   CHECK(manager.reports()[0].status == "success");
   CHECK(served_version(served) == 21);
@@ -345,7 +300,7 @@ TEST_CASE("sync with the stand-in: a listing of 200,000 redirects") {
 TEST_CASE("sync with the stand-in: --sync-once exit statuses") {
   StandinManager manager(standin_options(), mixed_rules(5, 30));
   TempDir dir;
-  auto config = config_for(manager, dir.path());
+  auto config = standin_config(manager, dir.path());
   config.read_timeout = 500ms;
 
   OnceRun run = sync_once(config);
