@@ -28,6 +28,8 @@ using flecto::standin::Endpoint;
 using flecto::standin::Fault;
 using flecto::standin::StandinManager;
 using flecto::testing::eventually;
+using flecto::testing::served_version;
+using flecto::testing::standin_options;
 using flecto::testing::StandinLoop;
 using flecto::testing::TempDir;
 
@@ -44,19 +46,6 @@ flecto::Rules rules_v(std::int64_t version, int n = 120) {
   }
   rules.pages.push_back({"BASIC", "/robots.txt", "v" + std::to_string(version), "TEXT_PLAIN"});
   return rules;
-}
-
-flecto::standin::Options standin_options() {
-  flecto::standin::Options options;
-  options.namespace_code = "ns-faults";
-  options.project_code = "proj-faults";
-  options.token = "faults-T0ken-secret";
-  return options;
-}
-
-std::int64_t served_version(const flecto::ServedTable& served) {
-  auto table = served.current();
-  return table ? table->version() : -1;
 }
 
 Fault with_body(Fault::Body body) {

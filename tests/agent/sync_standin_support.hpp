@@ -6,6 +6,7 @@
 #define FLECTO_TESTS_AGENT_SYNC_STANDIN_SUPPORT_HPP_
 
 #include <chrono>
+#include <cstdint>
 #include <future>
 #include <stop_token>
 #include <string>
@@ -19,6 +20,22 @@
 #include "tests/standin_manager/standin_manager.hpp"
 
 namespace flecto::testing {
+
+// A stand-in's project: a namespace, a project with an underscore (they
+// travel in URLs) and a token the tests look for in every output.
+inline standin::Options standin_options() {
+  standin::Options options;
+  options.namespace_code = "ns-sync";
+  options.project_code = "proj_sync";
+  options.token = "sync-T0ken-secret";
+  return options;
+}
+
+// The version of the table being served, -1 when none is.
+inline std::int64_t served_version(const ServedTable& served) {
+  auto table = served.current();
+  return table ? table->version() : -1;
+}
 
 // A configuration that syncs from `manager` into `state_dir` as agent
 // "edge-standin", with an hour between checks (tests wake the loop with

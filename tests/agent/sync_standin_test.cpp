@@ -22,6 +22,8 @@ using flecto::standin::Endpoint;
 using flecto::standin::Fault;
 using flecto::standin::StandinManager;
 using flecto::testing::eventually;
+using flecto::testing::served_version;
+using flecto::testing::standin_options;
 using flecto::testing::standin_config;
 using flecto::testing::StandinLoop;
 using flecto::testing::TempDir;
@@ -46,19 +48,6 @@ flecto::Rules mixed_rules(std::int64_t version, std::size_t redirects, std::size
                            "page " + std::to_string(i) + " \"quoted\"\n", i % 2 ? "XML" : "TEXT_PLAIN"});
   }
   return rules;
-}
-
-flecto::standin::Options standin_options() {
-  flecto::standin::Options options;
-  options.namespace_code = "ns-sync";
-  options.project_code = "proj_sync";
-  options.token = "sync-T0ken-secret";
-  return options;
-}
-
-std::int64_t served_version(const flecto::ServedTable& served) {
-  auto table = served.current();
-  return table ? table->version() : -1;
 }
 
 struct OnceRun {
