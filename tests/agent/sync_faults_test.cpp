@@ -199,6 +199,17 @@ std::vector<Round> report_rounds() {
   return rounds;
 }
 
+// One request of the client to `endpoint`, its answer dropped.
+void call(flecto::ManagerClient& client, Endpoint endpoint) {
+  switch (endpoint) {
+    case Endpoint::kVersion: client.get_version(); break;
+    case Endpoint::kRedirects: client.list_redirects(50); break;
+    case Endpoint::kPages: client.list_pages(50); break;
+    case Endpoint::kAgents: client.report_load({"edge-faults", 3, true, 1ms, ""}); break;
+    default: client.heartbeat("edge-faults"); break;
+  }
+}
+
 }  // namespace
 
 TEST_CASE("sync with the stand-in: the version check's HTTP errors, error pages and broken bodies") {
@@ -283,13 +294,7 @@ TEST_CASE("sync with the stand-in: a body that never ends is cut off at max_body
     INFO(flecto::standin::to_string(endpoint));
     manager.set_fault(endpoint, endless);
     try {
-      switch (endpoint) {
-        case Endpoint::kVersion: client.get_version(); break;
-        case Endpoint::kRedirects: client.list_redirects(50); break;
-        case Endpoint::kPages: client.list_pages(50); break;
-        case Endpoint::kAgents: client.report_load({"edge-faults", 3, true, 1ms, ""}); break;
-        default: client.heartbeat("edge-faults"); break;
-      }
+      call(client, endpoint);
       FAIL("no error");
     } catch (const ManagerError& e) {
       CHECK(e.kind() == ManagerError::Kind::kInvalidData);
@@ -577,11 +582,7 @@ TEST_CASE("sync with the stand-in: an endless answer to a version check, report 
     INFO(flecto::standin::to_string(endpoint));
     manager.set_fault(endpoint, endless);
     try {
-      switch (endpoint) {
-        case Endpoint::kVersion: client.get_version(); break;
-        case Endpoint::kAgents: client.report_load({"edge-faults", 3, true, 1ms, ""}); break;
-        default: client.heartbeat("edge-faults"); break;
-      }
+      call(client, endpoint);
       FAIL("no error");
     } catch (const ManagerError& e) {
       CHECK(e.kind() == ManagerError::Kind::kInvalidData);
