@@ -210,6 +210,21 @@ void call(flecto::ManagerClient& client, Endpoint endpoint) {
   }
 }
 
+// `endpoint` answers with `endless`: the client gives up at 64 KiB, as
+// invalid data, and the endpoint then behaves again.
+void check_refused_past_64k(StandinManager& manager, flecto::ManagerClient& client, Endpoint endpoint,
+                            const Fault& endless) {
+  manager.set_fault(endpoint, endless);
+  try {
+    call(client, endpoint);
+    FAIL("no error");
+  } catch (const ManagerError& e) {
+    CHECK(e.kind() == ManagerError::Kind::kInvalidData);
+    CHECK_THAT(e.what(), Catch::Contains("larger than 65536 bytes"));
+  }
+  manager.clear_faults();
+}
+
 }  // namespace
 
 TEST_CASE("sync with the stand-in: the version check's HTTP errors, error pages and broken bodies") {
@@ -292,15 +307,7 @@ TEST_CASE("sync with the stand-in: a body that never ends is cut off at max_body
   for (Endpoint endpoint : {Endpoint::kVersion, Endpoint::kRedirects, Endpoint::kPages, Endpoint::kAgents,
                             Endpoint::kHit}) {
     INFO(flecto::standin::to_string(endpoint));
-    manager.set_fault(endpoint, endless);
-    try {
-      call(client, endpoint);
-      FAIL("no error");
-    } catch (const ManagerError& e) {
-      CHECK(e.kind() == ManagerError::Kind::kInvalidData);
-      CHECK_THAT(e.what(), Catch::Contains("larger than 65536 bytes"));
-    }
-    manager.clear_faults();
+    check_refused_past_64k(manager, client, endpoint, endless);
   }
   CHECK(client.get_version() == 3);  // the client is usable again
 }
@@ -580,15 +587,7 @@ TEST_CASE("sync with the stand-in: an endless answer to a version check, report 
   endless.endless_for = 3s;  // then the stand-in closes the connection: unreachable, not this bound
   for (Endpoint endpoint : {Endpoint::kVersion, Endpoint::kAgents, Endpoint::kHit}) {
     INFO(flecto::standin::to_string(endpoint));
-    manager.set_fault(endpoint, endless);
-    try {
-      call(client, endpoint);
-      FAIL("no error");
-    } catch (const ManagerError& e) {
-      CHECK(e.kind() == ManagerError::Kind::kInvalidData);
-      CHECK_THAT(e.what(), Catch::Contains("larger than 65536 bytes"));
-    }
-    manager.clear_faults();
+    check_refused_past_64k(manager, client, endpoint, endless);
   }
   // An error page is still read to its status.
   manager.set_fault(Endpoint::kVersion, Fault::http_error(500, std::string(100000, 'x')));
