@@ -123,7 +123,7 @@ TEST_CASE("admin: unknown paths 404, other methods 405", "[admin]") {
   CHECK(post->get_header_value("Allow") == "GET, HEAD");
 }
 
-TEST_CASE("admin: start fails clearly on a port in use; stop is idempotent", "[admin]") {
+TEST_CASE("admin: start fails clearly on a port in use, stop is idempotent", "[admin]") {
   RunningAdmin first;
   ServedTable served;
   SyncStatus sync;

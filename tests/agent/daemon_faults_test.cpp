@@ -83,7 +83,7 @@ struct Setup {
 
 }  // namespace
 
-TEST_CASE("daemon: an unwritable state directory at start is a warning; the table is served, the failure reported") {
+TEST_CASE("daemon: an unwritable state directory at start is a warning, the table is served, the failure reported") {
   Setup setup;
   setup.dir.write("file", "not a directory");
   StandinManager manager({}, rules_v(3, "/v3"));
@@ -117,7 +117,7 @@ TEST_CASE("daemon: a missing state directory is created at the first load") {
   CHECK(agent.process->wait_for_exit(20s) == 0);
 }
 
-TEST_CASE("daemon: a full disk keeps the old snapshot whole; the new table is served, the failure reported") {
+TEST_CASE("daemon: a full disk keeps the old snapshot whole, the new table is served, the failure reported") {
   Setup setup;
   const flecto::Rules old_rules = rules_v(3, "/v3");
   flecto::write_snapshot(setup.state_dir, old_rules);
@@ -281,7 +281,7 @@ TEST_CASE("daemon: SIGTERM or SIGKILL during a snapshot write leaves the old or 
   WARN("rounds that kept the old snapshot: " << old_kept << ", that wrote the new one: " << new_written);
 }
 
-TEST_CASE("daemon: a storm of SIGHUPs is coalesced; serving goes on") {
+TEST_CASE("daemon: a storm of SIGHUPs is coalesced, serving goes on") {
   Setup setup;
   StandinManager manager({}, rules_v(3, "/v3"));
   Agent agent;

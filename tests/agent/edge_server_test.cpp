@@ -79,7 +79,7 @@ TEST_CASE("edge: redirects with each status code, Location and HTML body", "[edg
   CHECK(r->body == "<a href=\"https://example.org/x\">Found</a>.\n\n");
 }
 
-TEST_CASE("edge: HEAD gets the headers without a body; other methods no HTML", "[edge]") {
+TEST_CASE("edge: HEAD gets the headers without a body, other methods no HTML", "[edge]") {
   Served edge;
   RawClient client(edge.port());
   REQUIRE(client.send(request("HEAD", "/old")));
@@ -144,7 +144,7 @@ TEST_CASE("edge: Location is resolved and encoded like Go's http.Redirect", "[ed
   CHECK_FALSE(injected->has_header("set-cookie"));
 }
 
-TEST_CASE("edge: pages get 200 with their bytes; other methods 405", "[edge]") {
+TEST_CASE("edge: pages get 200 with their bytes, other methods 405", "[edge]") {
   Served edge;
   const auto robots = round_trip(edge.port(), request("GET", "/robots.txt"));
   REQUIRE(robots);
@@ -182,7 +182,7 @@ TEST_CASE("edge: pages get 200 with their bytes; other methods 405", "[edge]") {
   CHECK(ranged->body.size() == 24);
 }
 
-TEST_CASE("edge: a redirect wins over a page; nothing matched is 404", "[edge]") {
+TEST_CASE("edge: a redirect wins over a page, nothing matched is 404", "[edge]") {
   Served edge;
   const auto both = round_trip(edge.port(), request("GET", "/both"));
   REQUIRE(both);
@@ -276,7 +276,7 @@ TEST_CASE("edge: requests are counted in the metrics", "[edge]") {
   CHECK_THAT(text, Catch::Contains("flecto_agent_request_duration_seconds_count 4\n"));
 }
 
-TEST_CASE("edge: start fails clearly on a port in use; stop is idempotent", "[edge]") {
+TEST_CASE("edge: start fails clearly on a port in use, stop is idempotent", "[edge]") {
   RunningEdge first;
   ServedTable served;
   Metrics metrics;

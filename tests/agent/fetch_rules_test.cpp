@@ -16,7 +16,7 @@ TEST_CASE("fetch: one version, both lists in order") {
   CHECK(manager.calls("version") == 2);
 }
 
-TEST_CASE("fetch: a version that moves mid-fetch starts over; the result is one whole version") {
+TEST_CASE("fetch: a version that moves mid-fetch starts over, the result is one whole version") {
   FakeManager manager(sample_rules(4, 10));
   bool published = false;
   manager.set_on_call([&](const std::string& endpoint, std::stop_token) {

@@ -64,7 +64,7 @@ TEST_CASE("key_equals ignores ASCII case only") {
   CHECK_FALSE(flecto::key_equals("type", "typf"));
 }
 
-TEST_CASE("rules file: a duplicate key is the last one; deep nesting and invalid UTF-8 are errors") {
+TEST_CASE("rules file: a duplicate key is the last one, deep nesting and invalid UTF-8 are errors") {
   flecto::Rules rules = flecto::parse_rules_json(
       R"({"version":1,"version":2,"redirects":[{"source":"/a"}],"redirects":[{"source":"/b","source":"/c"}]})");
   CHECK(rules.version == 2);

@@ -291,7 +291,7 @@ TEST_CASE("sync loop: a version that moves during the load gives one whole versi
   CHECK(flecto::read_snapshot(dir.path()) == sample_rules(4, 8));
 }
 
-TEST_CASE("sync loop: a sync that exceeds sync_timeout fails; the table stays") {
+TEST_CASE("sync loop: a sync that exceeds sync_timeout fails, the table stays") {
   TempDir dir;
   FakeManager manager(sample_rules(3));
   flecto::ServedTable served;
@@ -332,7 +332,7 @@ TEST_CASE("sync loop: stopping abandons an unfinished sync promptly") {
   CHECK(manager.reports().empty());
 }
 
-TEST_CASE("sync loop: request_sync_now wakes a long wait; stop ends it") {
+TEST_CASE("sync loop: request_sync_now wakes a long wait, stop ends it") {
   TempDir dir;
   FakeManager manager(sample_rules(3));
   flecto::ServedTable served;

@@ -103,7 +103,7 @@ TEST_CASE("sync with the stand-in: a version published mid-sync gives one whole 
   CHECK(manager.reports()[0].version == 2);
 }
 
-TEST_CASE("sync with the stand-in: reports carry version, status, load_duration; heartbeats follow") {
+TEST_CASE("sync with the stand-in: reports carry version, status, load_duration, heartbeats follow") {
   StandinManager manager(standin_options(), mixed_rules(7, 40));
   TempDir dir;
   flecto::ServedTable served;

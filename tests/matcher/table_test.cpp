@@ -279,7 +279,7 @@ TEST_CASE("table: rules with their own prefixes need no sets", "[matcher][table]
 
 // Go's regexp reads an invalid UTF-8 byte as U+FFFD, which `.` and `[^/]`
 // match; RE2 alone would not, and these requests went unredirected.
-TEST_CASE("table: regexes read invalid UTF-8 as Go does; groups keep the bytes received",
+TEST_CASE("table: regexes read invalid UTF-8 as Go does, groups keep the bytes received",
           "[matcher][table]") {
   Rules rules;
   rules.redirects = {redirect("REGEX", "^/old/(.*)$", "/new/$1"),
