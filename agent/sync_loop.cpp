@@ -21,6 +21,13 @@ std::string join_errors(const std::string& a, const std::string& b) {
   return a + "; " + b;
 }
 
+// What a failed step says: the sync's own time-out when it ended the step
+// (the client then only saw a cancelled request), else the client's error.
+std::string failure_message(const ManagerError& e, const StopDeadline& deadline,
+                            std::chrono::milliseconds sync_timeout) {
+  return deadline.expired() ? "timed out after " + format_duration(sync_timeout) : std::string(e.what());
+}
+
 // Only a manager that answered can take a report of the failure.
 bool manager_answered(ManagerError::Kind kind) {
   return kind == ManagerError::Kind::kHttpStatus || kind == ManagerError::Kind::kInvalidData;
@@ -130,25 +137,19 @@ bool SyncLoop::sync(std::stop_token stop) {
     version = api_.get_version(bounded);
   } catch (const ManagerError& e) {
     if (stop.stop_requested()) return false;
-    if (deadline.expired()) {
-      record_failure("version check", "timed out after " + format_duration(config_.sync_timeout));
-    } else {
-      record_failure("version check", e.what());
-    }
+    record_failure("version check", failure_message(e, deadline, config_.sync_timeout));
     return false;
   }
 
   if (current != nullptr && current->version() == version) {
     const char* told = nullptr;
     // A report still owed is sent in place of the heartbeat: name what failed.
-    const bool owes_report = served_load_ && served_load_->version != 0 && reported_version_ != served_load_->version;
+    const char* step = report_owed() ? "report" : "heartbeat";
     try {
       told = tell_manager_served(bounded);
     } catch (const ManagerError& e) {
       if (stop.stop_requested()) return false;
-      record_failure(owes_report ? "report" : "heartbeat", deadline.expired() ? "timed out after " +
-                                                            format_duration(config_.sync_timeout)
-                                                      : std::string(e.what()));
+      record_failure(step, failure_message(e, deadline, config_.sync_timeout));
       return false;
     }
     status_.update([](SyncState& s) {
@@ -166,7 +167,7 @@ bool SyncLoop::sync(std::stop_token stop) {
 
 const char* SyncLoop::tell_manager_served(std::stop_token bounded) {
   if (!served_load_ || served_load_->version == 0) return "nothing to report";  // refused by the manager
-  if (reported_version_ == served_load_->version) {
+  if (!report_owed()) {
     api_.heartbeat(agent_name_, bounded);
     return "heartbeat sent";
   }
@@ -185,9 +186,7 @@ bool SyncLoop::load(std::stop_token stop, std::stop_token bounded, const StopDea
     loaded.emplace(load_from_manager(api_, config_.page_size, table_options_from(config_), bounded));
   } catch (const ManagerError& e) {
     if (stop.stop_requested()) return false;
-    std::string message = deadline.expired()
-                              ? "timed out after " + format_duration(config_.sync_timeout)
-                              : std::string(e.what());
+    const std::string message = failure_message(e, deadline, config_.sync_timeout);
     record_failure("load", message);
     std::shared_ptr<const Table> current = served_.current();
     if (!deadline.expired() && manager_answered(e.kind()) && current != nullptr &&

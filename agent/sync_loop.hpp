@@ -100,6 +100,10 @@ class SyncLoop {
   // Heartbeat, or the served load's report if the manager has not taken it
   // yet. Says what it did, for the log. Throws ManagerError.
   const char* tell_manager_served(std::stop_token bounded);
+  // Whether a served load (not version 0) has not been taken by the manager.
+  bool report_owed() const {
+    return served_load_ && served_load_->version != 0 && reported_version_ != served_load_->version;
+  }
   void record_failure(const std::string& what, const std::string& message);
   // POST .../agents; a failure is logged. True when the manager took it.
   bool report(const LoadReport& report, std::stop_token bounded);
