@@ -6,10 +6,10 @@
 
 #include <CLI/CLI.hpp>
 
-#include "agent/config_loader.hpp"
+#include "agent/config/loader.hpp"
 #include "agent/daemon.hpp"
 #include "agent/match_command.hpp"
-#include "agent/sync_once.hpp"
+#include "agent/sync/once.hpp"
 
 namespace flecto {
 namespace {

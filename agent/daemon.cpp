@@ -10,17 +10,17 @@
 
 #include <spdlog/spdlog.h>
 
-#include "agent/admin_server.hpp"
-#include "agent/edge_server.hpp"
-#include "agent/listen_address.hpp"
-#include "agent/load.hpp"
-#include "agent/logging.hpp"
-#include "agent/manager_api.hpp"
-#include "agent/metrics.hpp"
-#include "agent/rules_json.hpp"
-#include "agent/snapshot.hpp"
-#include "agent/sync_loop.hpp"
-#include "agent/systemd_notify.hpp"
+#include "agent/admin/server.hpp"
+#include "agent/edge/server.hpp"
+#include "agent/config/listen_address.hpp"
+#include "agent/sync/load.hpp"
+#include "agent/service/logging.hpp"
+#include "agent/manager/api.hpp"
+#include "agent/admin/metrics.hpp"
+#include "agent/rules/rules_json.hpp"
+#include "agent/sync/snapshot.hpp"
+#include "agent/sync/loop.hpp"
+#include "agent/service/systemd_notify.hpp"
 
 namespace flecto {
 namespace {

@@ -12,7 +12,7 @@
 #ifndef FLECTO_AGENT_DAEMON_HPP_
 #define FLECTO_AGENT_DAEMON_HPP_
 
-#include "agent/config.hpp"
+#include "agent/config/config.hpp"
 
 namespace flecto {
 

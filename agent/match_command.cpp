@@ -6,8 +6,8 @@
 
 #include <simdjson.h>
 
-#include "agent/match_json.hpp"
-#include "agent/rules_json.hpp"
+#include "agent/admin/match_json.hpp"
+#include "agent/rules/rules_json.hpp"
 #include "matcher/table.hpp"
 
 namespace flecto {

@@ -3,9 +3,9 @@
 //   flecto-agent match --rules FILE --host H --uri U
 //   flecto-agent match --rules FILE < queries.jsonl
 //
-// Builds the rule table from FILE (read_rules_file, agent/rules_json.hpp)
+// Builds the rule table from FILE (read_rules_file, agent/rules/rules_json.hpp)
 // and writes one answer line per request (match_result_json,
-// agent/match_json.hpp) to `out`.
+// agent/admin/match_json.hpp) to `out`.
 //
 // - With both `host` and `uri`: answers that one request.
 // - With neither: reads queries from `in`, one JSON object per line,
@@ -55,7 +55,7 @@ struct MatchQuery {
 };
 
 // Parses one (non-blank) query line with `parser`. Throws JsonShapeError
-// (agent/rules_json.hpp) with a message that does not name the line, e.g.
+// (agent/rules/rules_json.hpp) with a message that does not name the line, e.g.
 // `uri: expected a string`.
 MatchQuery parse_match_query(simdjson::dom::parser& parser, std::string_view line);
 

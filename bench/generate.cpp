@@ -9,7 +9,7 @@
 
 #include <CLI/CLI.hpp>
 
-#include "agent/rules_json.hpp"
+#include "agent/rules/rules_json.hpp"
 #include "bench/commands.hpp"
 #include "bench/rule_sets.hpp"
 

@@ -38,7 +38,7 @@
 #include <CLI/CLI.hpp>
 
 #include "agent/match_command.hpp"
-#include "agent/rules_json.hpp"
+#include "agent/rules/rules_json.hpp"
 #include "bench/commands.hpp"
 #include "bench/process_memory.hpp"
 #include "matcher/table.hpp"

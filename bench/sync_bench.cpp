@@ -25,11 +25,11 @@
 
 #include <CLI/CLI.hpp>
 
-#include "agent/load.hpp"
-#include "agent/manager_api.hpp"
-#include "agent/manager_client.hpp"
-#include "agent/rules_json.hpp"
-#include "agent/served_table.hpp"
+#include "agent/sync/load.hpp"
+#include "agent/manager/api.hpp"
+#include "agent/manager/client.hpp"
+#include "agent/rules/rules_json.hpp"
+#include "agent/rules/served_table.hpp"
 #include "bench/commands.hpp"
 #include "tests/standin_manager/standin_manager.hpp"
 

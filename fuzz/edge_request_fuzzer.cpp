@@ -1,4 +1,4 @@
-// The edge listener's request-head parser (agent/edge_request.hpp), fed with
+// The edge listener's request-head parser (agent/edge/request.hpp), fed with
 // arbitrary bytes. The first byte picks the limits (the defaults, or small
 // ones so that 414 and 431 are reachable); the rest is the receive buffer.
 // Checks what the server relies on: a refusal has one of the documented
@@ -11,7 +11,7 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "agent/edge_request.hpp"
+#include "agent/edge/request.hpp"
 
 namespace {
 

@@ -1,4 +1,4 @@
-// The manager's version body and listing pages (agent/manager_api_json.hpp),
+// The manager's version body and listing pages (agent/manager/api_json.hpp),
 // fed with arbitrary bytes. Besides "no crash, no sanitizer report", it checks
 // the documented contract: bad input is a JsonShapeError with a one-line
 // message, a parsed version is non-negative, and a ListingWalk fed a parsed
@@ -13,8 +13,8 @@
 
 #include <simdjson.h>
 
-#include "agent/manager_api_json.hpp"
-#include "agent/rules_json.hpp"
+#include "agent/manager/api_json.hpp"
+#include "agent/rules/rules_json.hpp"
 
 namespace {
 

@@ -1,4 +1,4 @@
-// The rules-file parser (agent/rules_json.hpp), fed with arbitrary bytes.
+// The rules-file parser (agent/rules/rules_json.hpp), fed with arbitrary bytes.
 // Checks: bad input is a JsonShapeError with a one-line message; whatever
 // parses survives the writer unchanged (parse(rules_to_json(r)) == r, as the
 // header promises, which is what keeps snapshots faithful).
@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-#include "agent/rules_json.hpp"
+#include "agent/rules/rules_json.hpp"
 
 namespace {
 

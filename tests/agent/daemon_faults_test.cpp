@@ -26,8 +26,8 @@
 
 #include <httplib.h>
 
-#include "agent/rules_json.hpp"
-#include "agent/snapshot.hpp"
+#include "agent/rules/rules_json.hpp"
+#include "agent/sync/snapshot.hpp"
 #include "support/agent_process.hpp"
 #include "support/child_process.hpp"
 #include "support/temp_dir.hpp"

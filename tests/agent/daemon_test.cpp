@@ -12,7 +12,7 @@
 
 #include <httplib.h>
 
-#include "agent/rules_json.hpp"
+#include "agent/rules/rules_json.hpp"
 #include "tests/standin_manager/standin_manager.hpp"
 #include "support/agent_process.hpp"
 #include "support/child_process.hpp"

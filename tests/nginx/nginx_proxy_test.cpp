@@ -14,7 +14,7 @@
 #include <sstream>
 #include <thread>
 
-#include "../agent/edge_test_support.hpp"
+#include "tests/agent/edge/test_support.hpp"
 
 using namespace flecto;
 using namespace flecto::test;

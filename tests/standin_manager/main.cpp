@@ -12,7 +12,7 @@
 
 #include <CLI/CLI.hpp>
 
-#include "agent/rules_json.hpp"
+#include "agent/rules/rules_json.hpp"
 #include "tests/standin_manager/standin_manager.hpp"
 
 int main(int argc, char** argv) {

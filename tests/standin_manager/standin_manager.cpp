@@ -12,7 +12,7 @@
 #include <httplib.h>
 #include <simdjson.h>
 
-#include "agent/rules_json.hpp"
+#include "agent/rules/rules_json.hpp"
 
 namespace flecto::standin {
 namespace {

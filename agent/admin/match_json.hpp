@@ -1,0 +1,39 @@
+// The answer of the matcher for one request, as one line of JSON.
+//
+// This is the output of `flecto-agent match` and of the admin server's
+// /match endpoint, and it mirrors one `expect` entry of the conformance
+// vectors (tests/data/conformance, README.md there):
+//
+//   {"redirect":{"type":"REGEX","source":"^/a/(.*)$","target":"/b/$1","status":"FOUND"},
+//    "target":"/b/x","code":302,"page":null}
+//
+// (one line, no trailing newline). `redirect` is the winning rule as listed
+// or null; `target` the resolved Location ("" when no redirect matched);
+// `code` 301/302/307/308 or null; `page` {"type","path","contentType",
+// "content"} or null. Redirect and page are looked up independently: a
+// request may get both here, although serving gives the redirect precedence.
+// Strings are escaped with append_json_string (agent/rules/rules_json.hpp), so the
+// line holds no raw control characters and parses back byte for byte.
+
+#ifndef FLECTO_AGENT_ADMIN_MATCH_JSON_HPP_
+#define FLECTO_AGENT_ADMIN_MATCH_JSON_HPP_
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "matcher/table.hpp"
+
+namespace flecto {
+
+// Looks up `host` + `uri` in `table` (match_redirect and match_page) and
+// returns the answer line. Thread-safe like the Table's own methods.
+std::string match_result_json(const Table& table, std::string_view host, std::string_view uri);
+
+// The answer line for lookups already made; what the overload above returns.
+std::string match_result_json(const std::optional<RedirectMatch>& redirect,
+                              const std::optional<PageView>& page);
+
+}  // namespace flecto
+
+#endif  // FLECTO_AGENT_ADMIN_MATCH_JSON_HPP_

@@ -1,0 +1,61 @@
+#include "agent/config/agent_name.hpp"
+
+#include <unistd.h>
+
+#include <climits>
+#include <stdexcept>
+
+namespace flecto {
+namespace {
+
+bool is_name_char(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
+         c == '-';
+}
+
+}  // namespace
+
+bool is_valid_agent_name(std::string_view name) {
+  if (name.empty()) return false;
+  for (char c : name) {
+    if (!is_name_char(c)) return false;
+  }
+  return true;
+}
+
+std::string agent_name_from_host(std::string_view host) {
+  if (host.empty()) return "flecto-agent";
+  std::string name(host);
+  for (char& c : name) {
+    if (!is_name_char(c)) c = '-';
+  }
+  return name;
+}
+
+std::string default_agent_name() {
+  char host[HOST_NAME_MAX + 1] = {};
+  if (gethostname(host, sizeof host - 1) != 0) return agent_name_from_host("");
+  return agent_name_from_host(host);
+}
+
+std::string resolve_agent_name(const std::string& configured) {
+  if (configured.empty()) return default_agent_name();
+  if (!is_valid_agent_name(configured)) {
+    std::string shown;  // the name as the user wrote it, control bytes escaped
+    for (unsigned char c : configured) {
+      if (c < 0x20 || c == 0x7f) {
+        static const char kHex[] = "0123456789abcdef";
+        shown += "\\x";
+        shown += kHex[c >> 4];
+        shown += kHex[c & 15];
+      } else {
+        shown += static_cast<char>(c);
+      }
+    }
+    throw std::invalid_argument("agent_name \"" + shown +
+                                "\": only letters, digits, '_' and '-' are allowed");
+  }
+  return configured;
+}
+
+}  // namespace flecto

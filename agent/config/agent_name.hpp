@@ -1,0 +1,35 @@
+// The agent's name, as the manager lists it: letters, digits, '_' and '-'
+// (the manager answers 400 to anything else).
+//
+//   flecto::resolve_agent_name("");           // "web-1-example-com" on web-1.example.com
+//   flecto::resolve_agent_name("edge-eu-1");  // "edge-eu-1"
+//   flecto::resolve_agent_name("edge.eu");    // throws std::invalid_argument
+
+#ifndef FLECTO_AGENT_CONFIG_AGENT_NAME_HPP_
+#define FLECTO_AGENT_CONFIG_AGENT_NAME_HPP_
+
+#include <string>
+#include <string_view>
+
+namespace flecto {
+
+// True when `name` matches ^[A-Za-z0-9_-]+$.
+bool is_valid_agent_name(std::string_view name);
+
+// `host` with every character other than a letter, digit, '_' or '-'
+// replaced by '-' ("web-1.example.com" -> "web-1-example-com"); an empty
+// host gives "flecto-agent".
+std::string agent_name_from_host(std::string_view host);
+
+// agent_name_from_host() of this machine's host name (gethostname).
+std::string default_agent_name();
+
+// `configured` when it is valid, default_agent_name() when it is empty.
+// Throws std::invalid_argument for an invalid name, with a message that names
+// the setting and the rule:
+//   agent_name "edge.eu": only letters, digits, '_' and '-' are allowed
+std::string resolve_agent_name(const std::string& configured);
+
+}  // namespace flecto
+
+#endif  // FLECTO_AGENT_CONFIG_AGENT_NAME_HPP_

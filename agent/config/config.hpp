@@ -1,0 +1,51 @@
+// The agent's settings, from flags, environment variables and a TOML file.
+//
+// Precedence: a flag beats an environment variable (FLECTO_<NAME>), which
+// beats the TOML file given with --config, which beats the default. Names
+// follow the Traefik middleware's (manager_url, namespace_code, ...); flags
+// are the names with dashes (--manager-url).
+
+#ifndef FLECTO_AGENT_CONFIG_CONFIG_HPP_
+#define FLECTO_AGENT_CONFIG_CONFIG_HPP_
+
+#include <chrono>
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace flecto {
+
+struct Config {
+  // The manager.
+  std::string manager_url;     // e.g. https://manager.example.com
+  std::string namespace_code;
+  std::string project_code;
+  std::string token;           // from token_jwt, token_file or $CREDENTIALS_DIRECTORY/token
+  std::string header_authorization_name = "Authorization";
+  std::string ca_file;         // empty: the system's CA store
+  std::chrono::milliseconds interval_check{std::chrono::minutes(5)};
+  std::chrono::milliseconds connect_timeout{std::chrono::seconds(5)};
+  std::chrono::milliseconds read_timeout{std::chrono::seconds(30)};
+  std::chrono::milliseconds sync_timeout{std::chrono::minutes(5)};  // bound on one whole sync
+  int page_size = 500;
+
+  // This agent.
+  std::string agent_name;      // ^[A-Za-z0-9_-]+$; default: host name with others -> '-'
+  std::string state_dir;       // default: $STATE_DIRECTORY, else /var/lib/flecto-agent
+
+  // Serving.
+  std::string rules_file;      // serve this rules file and do not sync
+  std::string listen = "0.0.0.0:8080";
+  std::string admin_listen = "127.0.0.1:9090";  // empty: no admin listener
+  bool debug_headers = false;
+  std::size_t edge_threads = 0;  // event loops of the edge listener; 0: one per CPU
+
+  // Matching.
+  std::size_t regex_memory_mb = 256;
+
+  std::string log_level = "info";
+};
+
+}  // namespace flecto
+
+#endif  // FLECTO_AGENT_CONFIG_CONFIG_HPP_

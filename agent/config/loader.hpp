@@ -1,0 +1,70 @@
+// Loading the agent's Config from its three sources.
+//
+// Every setting has a name (manager_url, token_file, ...). It can be given
+// as a flag (--manager-url), an environment variable (FLECTO_MANAGER_URL) or
+// a key of the TOML file named by --config; a flag beats the environment,
+// which beats the file, which beats the default. load_config() checks every
+// setting and reports every problem at once, by name.
+
+#ifndef FLECTO_AGENT_CONFIG_LOADER_HPP_
+#define FLECTO_AGENT_CONFIG_LOADER_HPP_
+
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "agent/config/config.hpp"
+
+namespace flecto {
+
+// One setting the agent understands.
+struct SettingSpec {
+  const char* name;  // snake_case: the TOML key; flags use dashes
+  const char* help;
+  bool is_flag;      // a boolean given as a bare flag (--debug-headers)
+};
+
+// Every setting, in the order --help lists them.
+const std::vector<SettingSpec>& setting_specs();
+
+// Setting name -> its text, as given by one source.
+using SettingValues = std::map<std::string, std::string>;
+
+// What the agent is about to do decides which settings it requires.
+enum class RunMode {
+  kDaemon,    // serve, and sync unless rules_file is set
+  kSyncOnce,  // sync once and exit: needs the manager settings
+};
+
+struct ConfigSources {
+  SettingValues flags;
+  SettingValues environment;
+  std::string config_file;  // empty: none
+};
+
+// All the problems found, one per line in what().
+class ConfigError : public std::runtime_error {
+ public:
+  explicit ConfigError(std::vector<std::string> problems);
+  const std::vector<std::string>& problems() const { return problems_; }
+
+ private:
+  std::vector<std::string> problems_;
+};
+
+// The FLECTO_<NAME> variables of this process's environment that name a setting.
+SettingValues settings_from_environment();
+
+// The settings of a TOML file (top-level keys, or a [flecto-agent] table).
+// Throws ConfigError naming the file, line and column of a syntax error, or
+// an unknown key.
+SettingValues settings_from_toml_file(const std::string& path);
+
+// Merges the sources by precedence and checks every setting. Reads the token
+// from token_file or $CREDENTIALS_DIRECTORY/token. Throws ConfigError.
+Config load_config(const ConfigSources& sources, RunMode mode);
+
+}  // namespace flecto
+
+#endif  // FLECTO_AGENT_CONFIG_LOADER_HPP_

@@ -1,0 +1,107 @@
+// The edge listener: answers every HTTP request from the table being served.
+//
+//   flecto::EdgeServer edge(served, metrics, {.debug_headers = config.debug_headers});
+//   edge.start(flecto::parse_listen_address(config.listen));  // throws if it cannot bind
+//   ...
+//   edge.stop();  // also done by the destructor
+//
+// It is its own HTTP/1.1 server on epoll rather than cpp-httplib's, because
+// httplib 0.11.4 cannot give the answers issue 4 asks for: it has no bound on
+// the number of header lines and answers 400 instead of 431, applies Range
+// headers to pages, parks one thread per keep-alive connection (so a few
+// slow clients can starve the pool), and reads request bodies it does not
+// need. Here `threads` event loops each have a listening socket on the same
+// port (SO_REUSEPORT), so the kernel spreads new connections over them
+// (one shared socket let whichever loop woke first take a whole burst); the
+// first socket is bound before it joins the group, so a port another
+// process holds still fails. No loop ever blocks on a client, so slow
+// clients cost a connection slot each and nothing more.
+//
+// Per connection: keep-alive and pipelining; the head (request line and
+// headers) must arrive within header_timeout of its first byte, else 408;
+// the request line is bounded (414) and so are the header lines (431);
+// malformed heads get 400 (see edge_request.hpp); a body announced by
+// Content-Length up to max_body_bytes is read and dropped, a larger one gets
+// 413; a chunked body is not read: the answer is sent with
+// "Connection: close". An idle keep-alive connection is closed after
+// idle_timeout, a client that does not take its answer within write_timeout.
+// Closing is lingering (shut down our side, drop what the client still
+// sends for a short while) so that a client's unread body never turns into
+// a reset that destroys the answer. What each request got is recorded in
+// Metrics (see edge_answer.hpp for the answers themselves).
+
+#ifndef FLECTO_AGENT_EDGE_SERVER_HPP_
+#define FLECTO_AGENT_EDGE_SERVER_HPP_
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "agent/edge/request.hpp"
+#include "agent/config/listen_address.hpp"
+#include "agent/admin/metrics.hpp"
+#include "agent/rules/served_table.hpp"
+
+namespace flecto {
+
+struct EdgeOptions {
+  bool debug_headers = false;     // X-Flecto-Version / X-Flecto-Rule
+  std::size_t threads = 0;        // event loops; 0: one per CPU, at least 2
+  EdgeRequestLimits limits;       // request line (414) and header (431) bounds
+  std::uint64_t max_body_bytes = std::uint64_t{1} << 20;  // larger Content-Length: 413
+  std::chrono::milliseconds header_timeout{10'000};  // first byte to complete head: 408
+  std::chrono::milliseconds idle_timeout{60'000};    // keep-alive connection without request
+  std::chrono::milliseconds write_timeout{10'000};   // answer not taken by the client
+  std::chrono::milliseconds linger_timeout{2'000};   // draining the client before close
+  std::size_t max_connections = 16384;               // more are accepted and closed at once
+};
+
+class EdgeServer {
+ public:
+  // `served` and `metrics` must outlive the server.
+  EdgeServer(ServedTable& served, Metrics& metrics, EdgeOptions options = {});
+  ~EdgeServer();
+  EdgeServer(const EdgeServer&) = delete;
+  EdgeServer& operator=(const EdgeServer&) = delete;
+
+  // Binds `address` and starts the event loops; returns once it accepts
+  // connections. Throws std::runtime_error ("cannot listen on 0.0.0.0:80:
+  // Permission denied") when the address does not resolve or cannot be
+  // bound, and std::logic_error when already started.
+  void start(const ListenAddress& address);
+
+  // The port bound (useful after starting on port 0); 0 before start().
+  std::uint16_t port() const { return port_; }
+
+  // The number of event loops running; 0 before start().
+  std::size_t loop_count() const { return loops_.size(); }
+
+  // Connections each loop has accepted since start() (those closed at once
+  // beyond max_connections included). For tests: how evenly they spread.
+  std::vector<std::uint64_t> accepted_per_loop() const;
+
+  // Stops accepting, closes every connection and joins the loops. Requests
+  // in flight are dropped. Idempotent; safe to call when never started.
+  void stop();
+
+ private:
+  struct Loop;
+  void run_loop(Loop& loop);
+
+  ServedTable& served_;
+  Metrics& metrics_;
+  EdgeOptions options_;
+  int stop_fd_ = -1;  // eventfd every loop watches
+  std::uint16_t port_ = 0;
+  std::atomic<std::size_t> connections_{0};
+  std::vector<std::unique_ptr<Loop>> loops_;
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace flecto
+
+#endif  // FLECTO_AGENT_EDGE_SERVER_HPP_

@@ -1,0 +1,141 @@
+#include "agent/manager/api_json.hpp"
+
+#include <charconv>
+#include <cstdint>
+
+namespace flecto {
+namespace {
+
+simdjson::dom::element parse_body(simdjson::dom::parser& parser, const std::string& body) {
+  simdjson::dom::element root;
+  bool padded = body.capacity() - body.size() >= simdjson::SIMDJSON_PADDING;
+  if (auto error = parser.parse(body.data(), body.size(), !padded).get(root)) {
+    throw JsonShapeError("malformed JSON near " + locate_json_error(body) + ": " + simdjson::error_message(error));
+  }
+  return root;
+}
+
+std::optional<std::int64_t> integer_field(simdjson::dom::element value, std::string_view name) {
+  if (value.is_null()) return std::nullopt;
+  if (!value.is_int64()) throw JsonShapeError(std::string(name) + ": expected an integer");
+  return value.get_int64().value();
+}
+
+template <typename Item, typename ReadItem>
+ListingPage<Item> parse_page(simdjson::dom::parser& parser, const std::string& body, std::size_t first_index,
+                             std::string_view list_name, ReadItem read_item) {
+  simdjson::dom::element root = parse_body(parser, body);
+  if (!root.is_object()) throw JsonShapeError("expected a JSON object with Items and Total");
+  ListingPage<Item> page;
+  for (auto [key, value] : root.get_object()) {
+    if (key_equals(key, "items")) {
+      page.items.clear();  // a duplicate key: the last one wins, as for every other key
+      if (value.is_null()) continue;
+      if (!value.is_array()) throw JsonShapeError("Items: expected an array");
+      simdjson::dom::array array = value.get_array();
+      page.items.reserve(array.size());
+      std::size_t index = first_index;
+      std::string where;  // reused: one allocation per page, not per item
+      for (simdjson::dom::element element : array) {
+        where.assign(list_name);
+        where += '[';
+        where += std::to_string(index++);
+        where += ']';
+        if (!element.is_object()) throw JsonShapeError(where + ": expected an object");
+        page.items.push_back(read_item(element.get_object(), where));
+      }
+    } else if (key_equals(key, "total")) {
+      page.total = integer_field(value, "Total");
+    } else if (key_equals(key, "limit")) {
+      page.limit = integer_field(value, "Limit");
+    } else if (key_equals(key, "offset")) {
+      page.offset = integer_field(value, "Offset");
+    } else if (key_equals(key, "next")) {
+      if (value.is_null()) continue;
+      if (!value.is_string()) throw JsonShapeError("Next: expected a string");
+      page.next = std::string(std::string_view(value.get_string()));
+    }
+  }
+  return page;
+}
+
+}  // namespace
+
+std::int64_t parse_version_body(std::string_view body) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  if (auto error = parser.parse(body.data(), body.size()).get(root)) {
+    throw JsonShapeError(std::string("malformed version: ") + simdjson::error_message(error));
+  }
+  std::int64_t version = -1;
+  if (root.is_int64()) {
+    version = root.get_int64();
+  } else if (root.is_string()) {
+    std::string_view text = root.get_string();
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), version);
+    if (text.empty() || text.front() == '-' || ec != std::errc() || end != text.data() + text.size()) version = -1;
+  }
+  if (version < 0) throw JsonShapeError("version: expected a non-negative integer or a string of digits");
+  return version;
+}
+
+void padded_for_simdjson(std::string& body) { body.reserve(body.size() + simdjson::SIMDJSON_PADDING); }
+
+ListingPage<Redirect> parse_redirects_page(simdjson::dom::parser& parser, const std::string& body,
+                                           std::size_t first_index) {
+  return parse_page<Redirect>(parser, body, first_index, "redirects", redirect_from_json);
+}
+
+ListingPage<Page> parse_pages_page(simdjson::dom::parser& parser, const std::string& body,
+                                   std::size_t first_index) {
+  return parse_page<Page>(parser, body, first_index, "pages", page_from_json);
+}
+
+ListingWalk::ListingWalk(std::int64_t limit) : limit_(limit) {
+  if (limit <= 0) throw std::invalid_argument("listing page size must be positive");
+}
+
+bool ListingWalk::accept(std::size_t item_count, std::optional<std::int64_t> total,
+                         std::optional<std::int64_t> page_limit, const std::string& next) {
+  ++pages_;
+  const auto count = static_cast<std::int64_t>(item_count);
+  if (!total) throw ListingError("no Total in the listing");
+  if (*total < 0) throw ListingError("negative Total " + std::to_string(*total));
+  if (pages_ == 1) {
+    total_ = *total;
+    // A manager may serve fewer per page than asked and say so in Limit.
+    std::int64_t per_page = page_limit && *page_limit > 0 && *page_limit < limit_ ? *page_limit : limit_;
+    const std::int64_t full_pages = total_ / per_page + (total_ % per_page != 0 ? 1 : 0);
+    // Total is the manager's word and may be INT64_MAX: saturate, do not overflow.
+    max_pages_ = full_pages < INT64_MAX ? full_pages + 1 : full_pages;
+  } else if (*total != total_) {
+    throw ListingError("Total changed from " + std::to_string(total_) + " to " + std::to_string(*total) +
+                       " during the listing");
+  }
+  items_ += count;
+  if (items_ > total_) {
+    throw ListingError("more items (" + std::to_string(items_) + ") than Total (" + std::to_string(total_) + ")");
+  }
+  if (pages_ > max_pages_) {
+    throw ListingError("more pages (" + std::to_string(pages_) + ") than Total " + std::to_string(total_) +
+                       " explains at " + std::to_string(limit_) + " per page");
+  }
+  if (!next.empty()) {
+    if (count == 0) throw ListingError("a page with no items but a Next cursor");
+    if (!cursors_.insert(next).second) throw ListingError("the manager gave the same Next cursor twice");
+    cursor_ = next;
+    return false;
+  }
+  if (items_ < total_) {
+    if (count == 0) {
+      throw ListingError("a page with no items while Total says " + std::to_string(total_) + " and only " +
+                         std::to_string(items_) + " came");
+    }
+    cursor_.clear();
+    offset_ = items_;
+    return false;
+  }
+  return true;
+}
+
+}  // namespace flecto

@@ -1,0 +1,258 @@
+#include "agent/manager/client.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+#include <utility>
+
+#include <httplib.h>
+#include <simdjson.h>
+
+#include "agent/manager/api_json.hpp"
+#include "agent/manager/url.hpp"
+#include "agent/rules/rules_json.hpp"
+
+namespace flecto {
+namespace {
+
+using Kind = ManagerError::Kind;
+
+// The bound on a version, report or heartbeat answer: a version is a few
+// bytes, the others are empty; a manager (or proxy) that sends an endless
+// body must not make the agent hold max_body_bytes for it.
+constexpr std::size_t kMaxSmallAnswer = std::size_t{64} << 10;
+
+std::string describe(httplib::Error error) {
+  switch (error) {
+    case httplib::Error::Connection: return "cannot connect";
+    case httplib::Error::ConnectionTimeout: return "connect timed out";
+    case httplib::Error::Read: return "reading the answer failed (timed out, or the connection closed mid-answer)";
+    case httplib::Error::Write: return "sending the request failed";
+    case httplib::Error::SSLConnection: return "TLS handshake failed";
+    case httplib::Error::SSLLoadingCerts: return "cannot load the CA certificates (ca_file)";
+    case httplib::Error::SSLServerVerification:
+      return "the manager's TLS certificate could not be verified "
+             "(check ca_file, and that the certificate names the URL's host)";
+    case httplib::Error::Compression: return "cannot decompress the answer";
+    default: return "request failed (" + httplib::to_string(error) + ")";
+  }
+}
+
+// Replaces every occurrence of `secret` in `text`: a manager that echoes
+// the token must not put it in our messages.
+std::string redact(std::string text, const std::string& secret) {
+  if (secret.empty()) return text;
+  for (std::size_t at = text.find(secret); at != std::string::npos; at = text.find(secret, at + 5)) {
+    text.replace(at, secret.size(), "<...>");
+  }
+  return text;
+}
+
+// The `message` of a JSON error body, or "".
+std::string error_message(const std::string& body) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  if (parser.parse(body).get(root) || !root.is_object()) return {};
+  for (auto [key, value] : root.get_object()) {
+    if (key_equals(key, "message") && value.is_string()) {
+      return shorten_utf8(std::string_view(value.get_string()), 300);
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+struct ManagerClient::Impl {
+  ManagerSettings settings;
+  ManagerUrl url;
+  std::string display_url;  // for messages: origin + base path
+  std::string api_path;     // <base>/api/namespace/<ns>/project/<p>
+  httplib::Client client;
+  simdjson::dom::parser parser;
+
+  Impl(ManagerSettings s, ManagerUrl u)
+      : settings(std::move(s)), url(std::move(u)), display_url(url.to_string()), client(url.origin()) {
+    api_path = url.base_path + "/api/namespace/" + url_encode(settings.namespace_code) + "/project/" +
+               url_encode(settings.project_code);
+    client.set_connection_timeout(settings.connect_timeout);
+    client.set_read_timeout(settings.read_timeout);
+    client.set_write_timeout(settings.read_timeout);
+    client.set_keep_alive(true);  // a listing is many requests
+    client.set_tcp_nodelay(true);  // else small requests wait for delayed ACKs
+    client.set_follow_location(false);
+    if (url.scheme == "https") {
+      client.enable_server_certificate_verification(true);
+      if (!settings.ca_file.empty()) client.set_ca_cert_path(settings.ca_file);
+    }
+  }
+
+  [[noreturn]] void fail(Kind kind, const std::string& what, const std::string& why, int status = 0) const {
+    throw ManagerError(kind, redact(what + ": " + why, settings.token), status);
+  }
+
+  std::string http_status_message(int status, const std::string& body) const {
+    std::string why = "HTTP " + std::to_string(status);
+    std::string message = error_message(body);
+    if (!message.empty()) why += " (the manager says \"" + message + "\")";
+    if (status == 401) {
+      why += "; check the token (token_jwt or token_file): it is missing, invalid or expired";
+    } else if (status == 403) {
+      why += "; check the token's permissions: it may not read this project (or write its agents)";
+    } else if (status == 404) {
+      why += "; check manager_url (and its base path)";
+    } else if (status == 500) {
+      why += "; an unknown namespace_code or project_code is also answered 500";
+    }
+    return why;
+  }
+
+  // One request; returns the 2xx answer's body. `what` names it in errors
+  // ("GET <url>/api/.../redirects"). A listing's answer may be as large as
+  // max_body_bytes; the others (`small`) are a few bytes when all is well.
+  std::string request(const std::string& method, const std::string& path, const std::string& what,
+                      std::stop_token stop, bool small, std::string body = {}) {
+    if (stop.stop_requested()) fail(Kind::kCancelled, what, "cancelled");
+    httplib::Request req;
+    req.method = method;
+    req.path = path;
+    req.headers.emplace(settings.header_authorization_name, "Bearer " + settings.token);
+    req.headers.emplace("Accept", "application/json");
+    if (!body.empty()) {
+      req.headers.emplace("Content-Type", "application/json");
+      req.body = std::move(body);
+    }
+    std::string answer;
+    bool too_large = false;
+    std::size_t max = settings.max_body_bytes;
+    req.response_handler = [&](const httplib::Response& res) {
+      // An error page is read up to max_body_bytes, so that its status is what the error says.
+      if (small && res.status >= 200 && res.status <= 299) max = std::min(max, kMaxSmallAnswer);
+      if (res.has_header("Content-Length")) {
+        std::string length = res.get_header_value("Content-Length");
+        if (length.size() > 19 || std::stoull("0" + length) > max) {
+          too_large = true;
+          return false;
+        }
+        answer.reserve(std::stoull("0" + length) + simdjson::SIMDJSON_PADDING);
+      }
+      return true;
+    };
+    req.content_receiver = [&](const char* data, std::size_t size, std::uint64_t, std::uint64_t) {
+      if (stop.stop_requested()) return false;
+      if (answer.size() + size > max) {
+        too_large = true;
+        return false;
+      }
+      answer.append(data, size);
+      return true;
+    };
+
+    httplib::Response res;
+    httplib::Error error = httplib::Error::Success;
+    bool sent;
+    {
+      // Stopping shuts the socket down, which ends a request that waits.
+      std::stop_callback on_stop(stop, [this] { client.stop(); });
+      if (stop.stop_requested()) fail(Kind::kCancelled, what, "cancelled");
+      sent = client.send(req, res, error);
+    }
+    if (stop.stop_requested()) fail(Kind::kCancelled, what, "cancelled");
+    if (too_large) {
+      fail(Kind::kInvalidData, what,
+           "the answer is larger than " + std::to_string(max) + " bytes" +
+               (max == settings.max_body_bytes ? " (max_body_bytes)" : ", far more than this request's answer needs"));
+    }
+    if (!sent) fail(Kind::kUnreachable, what, describe(error));
+    if (res.status < 200 || res.status > 299) {
+      fail(Kind::kHttpStatus, what, http_status_message(res.status, answer), res.status);
+    }
+    return answer;
+  }
+
+  template <typename Item, typename ParsePage>
+  std::vector<Item> list(const char* name, int page_size, std::stop_token stop, ParsePage parse_page) {
+    if (page_size <= 0) throw std::invalid_argument("page_size must be positive");
+    const std::string path = api_path + "/" + name;
+    const std::string what = "GET " + display_url + path;
+    std::vector<Item> items;
+    ListingWalk walk(page_size);
+    bool done = false;
+    while (!done) {
+      std::string query = "?limit=" + std::to_string(page_size);
+      if (!walk.cursor().empty()) {
+        query += "&cursor=" + url_encode(walk.cursor());
+      } else {
+        query += "&offset=" + std::to_string(walk.offset());
+      }
+      std::string page_what = what + " (page " + std::to_string(walk.pages() + 1) + ")";
+      std::string body = request("GET", path + query, page_what, stop, false);
+      padded_for_simdjson(body);
+      try {
+        auto page = parse_page(parser, body, items.size());
+        done = walk.accept(page.items.size(), page.total, page.limit, page.next);
+        if (items.empty()) {
+          items = std::move(page.items);
+          if (page.total && *page.total > 0 && *page.total <= (std::int64_t{1} << 24)) {
+            items.reserve(static_cast<std::size_t>(*page.total));
+          }
+        } else {
+          items.insert(items.end(), std::make_move_iterator(page.items.begin()),
+                       std::make_move_iterator(page.items.end()));
+        }
+      } catch (const JsonShapeError& e) {
+        fail(Kind::kInvalidData, page_what, e.what());
+      } catch (const ListingError& e) {
+        fail(Kind::kInvalidData, page_what, std::string("inconsistent listing: ") + e.what());
+      }
+    }
+    return items;
+  }
+};
+
+ManagerClient::ManagerClient(ManagerSettings settings) {
+  ManagerUrl url = parse_manager_url(settings.url);
+  impl_ = std::make_unique<Impl>(std::move(settings), std::move(url));
+}
+
+ManagerClient::~ManagerClient() = default;
+
+std::int64_t ManagerClient::get_version(std::stop_token stop) {
+  const std::string path = impl_->api_path + "/version";
+  const std::string what = "GET " + impl_->display_url + path;
+  std::string body = impl_->request("GET", path, what, stop, true);
+  try {
+    return parse_version_body(body);
+  } catch (const JsonShapeError& e) {
+    impl_->fail(Kind::kInvalidData, what, e.what());
+  }
+}
+
+std::vector<Redirect> ManagerClient::list_redirects(int page_size, std::stop_token stop) {
+  return impl_->list<Redirect>("redirects", page_size, stop, parse_redirects_page);
+}
+
+std::vector<Page> ManagerClient::list_pages(int page_size, std::stop_token stop) {
+  return impl_->list<Page>("pages", page_size, stop, parse_pages_page);
+}
+
+void ManagerClient::report_load(const LoadReport& report, std::stop_token stop) {
+  std::string body = "{\"name\":";
+  append_json_string(body, report.name);
+  body += ",\"type\":\"default\",\"version\":" + std::to_string(report.version);
+  body += report.success ? ",\"status\":\"success\"" : ",\"status\":\"error\"";
+  body += ",\"load_duration\":" + std::to_string(report.load_duration.count());
+  body += ",\"error\":";
+  append_json_string(body, report.error);
+  body += "}";
+  const std::string path = impl_->api_path + "/agents";
+  impl_->request("POST", path, "POST " + impl_->display_url + path, stop, true, std::move(body));
+}
+
+void ManagerClient::heartbeat(const std::string& agent_name, std::stop_token stop) {
+  const std::string path = impl_->api_path + "/agents/" + url_encode(agent_name) + "/hit";
+  impl_->request("PATCH", path, "PATCH " + impl_->display_url + path, stop, true);
+}
+
+const std::string& ManagerClient::url() const { return impl_->display_url; }
+
+}  // namespace flecto

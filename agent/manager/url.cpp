@@ -1,0 +1,87 @@
+#include "agent/manager/url.hpp"
+
+#include <charconv>
+#include <stdexcept>
+
+namespace flecto {
+
+std::string ManagerUrl::origin() const { return scheme + "://" + host + ":" + std::to_string(port); }
+
+std::string ManagerUrl::to_string() const { return origin() + base_path; }
+
+ManagerUrl parse_manager_url(std::string_view url) {
+  auto fail = [&](const std::string& why) {
+    return std::invalid_argument("manager URL \"" + std::string(url) + "\": " + why);
+  };
+  ManagerUrl out;
+  std::string_view rest = url;
+  if (rest.substr(0, 7) == "http://") {
+    out.scheme = "http";
+    out.port = 80;
+    rest.remove_prefix(7);
+  } else if (rest.substr(0, 8) == "https://") {
+    out.scheme = "https";
+    out.port = 443;
+    rest.remove_prefix(8);
+  } else {
+    throw fail("expected http:// or https://");
+  }
+  if (rest.find_first_of("?#") != std::string_view::npos) throw fail("a query or fragment is not allowed");
+  std::size_t slash = rest.find('/');
+  std::string_view authority = rest.substr(0, slash);
+  std::string_view path = slash == std::string_view::npos ? std::string_view() : rest.substr(slash);
+  if (authority.find('@') != std::string_view::npos) {
+    throw fail("user info is not allowed (the token travels in a header)");
+  }
+  std::string_view port_text;
+  if (!authority.empty() && authority.front() == '[') {
+    std::size_t close = authority.find(']');
+    if (close == std::string_view::npos) throw fail("unclosed '[' in the host");
+    out.host = std::string(authority.substr(0, close + 1));
+    std::string_view after = authority.substr(close + 1);
+    if (!after.empty()) {
+      if (after.front() != ':') throw fail("unexpected text after the host");
+      port_text = after.substr(1);
+      if (port_text.empty()) throw fail("empty port");
+    }
+  } else {
+    std::size_t colon = authority.rfind(':');
+    out.host = std::string(authority.substr(0, colon));
+    if (colon != std::string_view::npos) {
+      port_text = authority.substr(colon + 1);
+      if (port_text.empty()) throw fail("empty port");
+    }
+  }
+  if (out.host.empty() || out.host == "[]") throw fail("no host");
+  if (!port_text.empty()) {
+    int port = 0;
+    auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+    if (ec != std::errc() || end != port_text.data() + port_text.size() || port < 1 || port > 65535) {
+      throw fail("bad port \"" + std::string(port_text) + "\"");
+    }
+    out.port = port;
+  }
+  while (!path.empty() && path.back() == '/') path.remove_suffix(1);
+  out.base_path = std::string(path);
+  return out;
+}
+
+std::string url_encode(std::string_view value) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(value.size());
+  for (unsigned char c : value) {
+    bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+                      c == '.' || c == '_' || c == '~';
+    if (unreserved) {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+}  // namespace flecto

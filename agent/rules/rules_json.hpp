@@ -1,0 +1,73 @@
+// Rules as JSON: the rules file (also the agent's snapshot) and the items of
+// the manager's listings.
+//
+// A rules file is {"version": N, "redirects": [...], "pages": [...]} with
+// items exactly as the manager's API sends them. Like the manager's own Go
+// client, keys are matched without regard to case ("Source" == "source"),
+// unknown keys are ignored, a missing or null field is empty, and a value of
+// the wrong type (a number where a string belongs) is an error. A key given
+// twice counts with its last value. Text that is not valid UTF-8, or nested
+// deeper than simdjson's 1024 levels, is malformed JSON (an error, never a
+// crash): the whole file or listing page is refused, not just the item.
+
+#ifndef FLECTO_AGENT_RULES_RULES_JSON_HPP_
+#define FLECTO_AGENT_RULES_RULES_JSON_HPP_
+
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+#include <simdjson.h>
+
+#include "matcher/rule.hpp"
+
+namespace flecto {
+
+// Malformed JSON, or JSON of the wrong shape. what() is one line that says
+// where: "line 3, column 17: ..." for a syntax error, or the path of the
+// offending value ("redirects[12].status: expected a string").
+class JsonShapeError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Parses the text of a rules file. Throws JsonShapeError.
+Rules parse_rules_json(std::string_view text);
+
+// Reads and parses a rules file. Throws std::runtime_error with a one-line
+// message that starts with the file name: "rules.json: line 3, column 17: ...".
+Rules read_rules_file(const std::string& path);
+
+// The rules file text for `rules`: parse_rules_json(rules_to_json(r)) == r.
+std::string rules_to_json(const Rules& rules);
+
+// One item of a listing. `where` names the item in error messages
+// ("redirects[3]"). Throw JsonShapeError.
+Redirect redirect_from_json(simdjson::dom::object item, std::string_view where);
+Page page_from_json(simdjson::dom::object item, std::string_view where);
+
+// Where in `text` a JSON syntax error is: "line L, column C" of the last key
+// read before the error, found by a second, incremental parse. For error
+// messages only.
+std::string locate_json_error(std::string_view text);
+
+// `text` cut to at most `max` bytes plus "..." when longer, never inside a
+// UTF-8 sequence: for messages quoted in reports (a strict JSON parser
+// refuses invalid UTF-8) and logs.
+std::string shorten_utf8(std::string_view text, std::size_t max);
+
+// Appends `value` to `out` as a JSON string literal, quotes included.
+void append_json_string(std::string& out, std::string_view value);
+// Appends {"type","source","target","status"} / {"type","path","contentType","content"}.
+void append_redirect_json(std::string& out, const Redirect& redirect);
+void append_page_json(std::string& out, const Page& page);
+
+// ASCII case-insensitive equality, for JSON keys.
+bool key_equals(std::string_view key, std::string_view name);
+
+// "line L, column C" of byte `offset` in `text` (both 1-based).
+std::string describe_position(std::string_view text, std::size_t offset);
+
+}  // namespace flecto
+
+#endif  // FLECTO_AGENT_RULES_RULES_JSON_HPP_

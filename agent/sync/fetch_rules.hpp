@@ -1,0 +1,34 @@
+// One consistent fetch: every redirect and page of a single version.
+//
+// The manager can publish while the agent walks its listings, so the rules
+// could mix two versions. fetch_rules() reads the version, then the
+// redirects and the pages, then the version again; if it moved, it starts
+// over, up to `max_attempts` times.
+//
+//   flecto::FetchedRules fetched = flecto::fetch_rules(api, 500, stop);
+//   // fetched.rules is one whole version: fetched.rules.version
+
+#ifndef FLECTO_AGENT_SYNC_FETCH_RULES_HPP_
+#define FLECTO_AGENT_SYNC_FETCH_RULES_HPP_
+
+#include <stop_token>
+
+#include "agent/manager/api.hpp"
+#include "matcher/rule.hpp"
+
+namespace flecto {
+
+struct FetchedRules {
+  Rules rules;       // both lists in the manager's order, with their version
+  int attempts = 1;  // 1 unless the version moved during the fetch
+};
+
+// Fetches one whole version. Version 0 (nothing published) gives empty rules
+// without asking for the listings. Throws ManagerError: whatever `api`
+// throws (kCancelled once `stop` fires), or kInvalidData when the version
+// still moved on the last of `max_attempts` attempts.
+FetchedRules fetch_rules(ManagerApi& api, int page_size, std::stop_token stop, int max_attempts = 3);
+
+}  // namespace flecto
+
+#endif  // FLECTO_AGENT_SYNC_FETCH_RULES_HPP_

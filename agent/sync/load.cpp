@@ -1,0 +1,68 @@
+#include "agent/sync/load.hpp"
+
+#include <cstdio>
+
+#include "agent/sync/fetch_rules.hpp"
+#include "agent/rules/rules_json.hpp"
+
+namespace flecto {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+}  // namespace
+
+Load load_from_manager(ManagerApi& api, int page_size, const TableOptions& options,
+                       std::stop_token stop) {
+  auto start = Clock::now();
+  FetchedRules fetched = fetch_rules(api, page_size, stop);
+  auto fetched_at = Clock::now();
+  Load load = load_from_rules(std::move(fetched.rules), options);
+  load.fetch_attempts = fetched.attempts;
+  load.fetch_duration = fetched_at - start;
+  return load;
+}
+
+Load load_from_rules(Rules rules, const TableOptions& options) {
+  Load load;
+  auto start = Clock::now();
+  load.built = Table::build(rules, options);
+  load.build_duration = Clock::now() - start;
+  load.rules = std::move(rules);
+  return load;
+}
+
+TableOptions table_options_from(const Config& config) {
+  TableOptions options;
+  options.regex_memory_budget = config.regex_memory_mb << 20;
+  return options;
+}
+
+std::string describe_skipped(const std::vector<SkippedRule>& skipped) {
+  if (skipped.empty()) return {};
+  // A source may be megabytes long (and an RE2 error quotes it again): the
+  // report and the log line get the start of each.
+  SkippedRule first = skipped.front();
+  first.name = shorten_utf8(first.name, 200);
+  first.reason = shorten_utf8(first.reason, 300);
+  return std::to_string(skipped.size()) + (skipped.size() == 1 ? " rule" : " rules") +
+         " skipped; first: " + first.describe();
+}
+
+std::string describe_counts(const TableStats& s) {
+  std::size_t redirects = s.basic + s.basic_host + s.regex + s.regex_host;
+  std::size_t pages = s.pages_basic + s.pages_basic_host;
+  return std::to_string(redirects) + " redirects (" + std::to_string(s.basic) + " BASIC, " +
+         std::to_string(s.basic_host) + " BASIC_HOST, " + std::to_string(s.regex) + " REGEX, " +
+         std::to_string(s.regex_host) + " REGEX_HOST), " + std::to_string(pages) + " pages (" +
+         std::to_string(s.pages_basic) + " BASIC, " + std::to_string(s.pages_basic_host) +
+         " BASIC_HOST), " + std::to_string(s.skipped) + " skipped";
+}
+
+std::string describe_millis(std::chrono::nanoseconds d) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1f ms", static_cast<double>(d.count()) / 1e6);
+  return text;
+}
+
+}  // namespace flecto

@@ -1,0 +1,131 @@
+// The sync loop: keeps the served table in step with Flecto Manager, and
+// keeps serving whatever it has when the manager misbehaves.
+//
+//   flecto::ManagerClient client(flecto::manager_settings_from(config));
+//   flecto::ManagerClientApi api(client);
+//   flecto::SyncLoop loop(config, api, served, status);
+//   loop.set_tick([] { sd_notify(0, "WATCHDOG=1"); });
+//   std::jthread sync([&](std::stop_token stop) { loop.run(stop); });
+//   ... on SIGHUP: loop.request_sync_now();   on SIGTERM: sync.request_stop();
+//
+// What run() does:
+// - At start, serves <state_dir>/snapshot.json at once when there is one
+//   (table_source "snapshot"); a missing snapshot is noted, a corrupt one is
+//   a warning, and neither replaces a table already served.
+// - Then syncs at once, and every interval_check (±10% jitter): gets the
+//   version; when it differs from the served table's, loads it (fetch, build,
+//   swap, snapshot, report); when not, sends the heartbeat.
+// - Each sync is bounded by sync_timeout. A failure leaves the served table
+//   as it was and is retried after an exponential backoff from 1 s up to
+//   interval_check (with jitter), forever.
+// - Reports: after every load, POST .../agents with the version, status,
+//   load_duration and error (skipped rules, a snapshot that could not be
+//   written). A failed load is reported with the served table's version when
+//   the manager answered at all; version 0 is never reported. A version the
+//   manager was not told about yet (a snapshot served since start, a report
+//   that failed) is reported in place of the next heartbeat; if that fails,
+//   status' last_error starts with "report: " (else "heartbeat: ").
+// - Keeps `status` (SyncStatus) current and logs one line per event.
+//
+// run() returns promptly once its stop token fires; an unfinished sync is
+// abandoned (its table is not swapped in, the snapshot is not touched).
+
+#ifndef FLECTO_AGENT_SYNC_LOOP_HPP_
+#define FLECTO_AGENT_SYNC_LOOP_HPP_
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <stop_token>
+#include <string>
+
+#include "agent/sync/backoff.hpp"
+#include "agent/config/config.hpp"
+#include "agent/manager/api.hpp"
+#include "agent/rules/served_table.hpp"
+#include "agent/sync/status.hpp"
+
+namespace flecto {
+
+// Knobs with production defaults; tests shorten them.
+struct SyncLoopOptions {
+  std::chrono::milliseconds initial_backoff{std::chrono::seconds(1)};
+  double jitter = 0.1;     // of interval_check and of each backoff delay
+  std::uint64_t seed = 0;  // 0: random
+  // How often the tick callback is called, while waiting and during a sync.
+  std::chrono::milliseconds tick_period{std::chrono::seconds(1)};
+};
+
+class SyncLoop {
+ public:
+  // `api`, `served` and `status` must outlive the loop. Throws
+  // std::invalid_argument when config.agent_name is set but invalid (an
+  // empty one becomes the host name, see agent/config/agent_name.hpp).
+  SyncLoop(Config config, ManagerApi& api, ServedTable& served, SyncStatus& status,
+           SyncLoopOptions options = {});
+
+  // Called at least every tick_period while run() runs, also during a sync,
+  // up to the sync's time limit (so a stuck sync starves a watchdog). Calls
+  // never overlap; they may come from a helper thread. Set before run().
+  void set_tick(std::function<void()> tick) { tick_ = std::move(tick); }
+
+  // Runs until `stop` fires. Never throws for the manager's or the disk's
+  // failures; call it once.
+  void run(std::stop_token stop);
+
+  // Wakes the loop for a sync now (SIGHUP). Thread-safe, but not
+  // async-signal-safe: call it from a thread that waits for signals.
+  void request_sync_now();
+
+  // The agent name used in reports and heartbeats.
+  const std::string& agent_name() const { return agent_name_; }
+
+ private:
+  // What the manager has to be told about the served table.
+  struct ServedLoad {
+    std::int64_t version = 0;
+    std::chrono::nanoseconds load_duration{0};
+    std::string error;
+  };
+
+  void serve_snapshot();
+  // Waits until `when`, a sync request or `stop`; false when stopped.
+  bool wait_until(std::chrono::steady_clock::time_point when, std::stop_token stop);
+  // One attempt: version check, then load or heartbeat. True on success.
+  bool sync(std::stop_token stop);
+  bool load(std::stop_token stop, std::stop_token bounded, const class StopDeadline& deadline);
+  // Heartbeat, or the served load's report if the manager has not taken it
+  // yet. Says what it did, for the log. Throws ManagerError.
+  const char* tell_manager_served(std::stop_token bounded);
+  // Whether a served load (not version 0) has not been taken by the manager.
+  bool report_owed() const {
+    return served_load_ && served_load_->version != 0 && reported_version_ != served_load_->version;
+  }
+  void record_failure(const std::string& what, const std::string& message);
+  // POST .../agents; a failure is logged. True when the manager took it.
+  bool report(const LoadReport& report, std::stop_token bounded);
+  void tick();
+
+  Config config_;
+  ManagerApi& api_;
+  ServedTable& served_;
+  SyncStatus& status_;
+  SyncLoopOptions options_;
+  std::string agent_name_;
+  Backoff backoff_;
+  std::function<void()> tick_;
+
+  std::optional<ServedLoad> served_load_;  // what the served table's report says
+  std::optional<std::int64_t> reported_version_;  // the served load the manager took
+
+  std::mutex mutex_;
+  std::condition_variable_any wake_;
+  bool sync_now_ = false;  // guarded by mutex_
+};
+
+}  // namespace flecto
+
+#endif  // FLECTO_AGENT_SYNC_LOOP_HPP_

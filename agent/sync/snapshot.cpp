@@ -1,0 +1,155 @@
+#include "agent/sync/snapshot.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <string_view>
+#include <system_error>
+#include <vector>
+
+#include "agent/rules/rules_json.hpp"
+
+namespace flecto {
+namespace {
+
+// mkstemp's pattern is this and six characters.
+constexpr std::string_view kTemporaryPrefix = "snapshot.json.tmp-";
+
+[[noreturn]] void fail_errno(const std::string& path, const char* step, int error) {
+  throw SnapshotError(path + ": " + step + ": " + std::strerror(error));
+}
+
+// Closes a file descriptor on every path out.
+class Fd {
+ public:
+  explicit Fd(int fd) : fd_(fd) {}
+  ~Fd() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  int get() const { return fd_; }
+  // Closes now, reporting the error close() can give on some file systems.
+  int close() {
+    int rc = ::close(fd_);
+    fd_ = -1;
+    return rc;
+  }
+
+ private:
+  int fd_;
+};
+
+void write_all(int fd, const std::string& data, const std::string& path) {
+  const char* p = data.data();
+  std::size_t left = data.size();
+  while (left > 0) {
+    ssize_t n = ::write(fd, p, left);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      fail_errno(path, "write", errno);
+    }
+    p += n;
+    left -= static_cast<std::size_t>(n);
+  }
+}
+
+std::string read_whole_file(const std::string& path) {
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.get() < 0) fail_errno(path, "open", errno);
+  struct stat info {};
+  if (::fstat(fd.get(), &info) != 0) fail_errno(path, "stat", errno);
+  // One allocation of the right size: a snapshot of a million rules is ~150 MB.
+  std::string text(static_cast<std::size_t>(info.st_size), '\0');
+  std::size_t got = 0;
+  while (got < text.size()) {
+    ssize_t n = ::read(fd.get(), text.data() + got, text.size() - got);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      fail_errno(path, "read", errno);
+    }
+    if (n == 0) break;  // shrank while reading: parse what is there
+    got += static_cast<std::size_t>(n);
+  }
+  text.resize(got);
+  return text;
+}
+
+// Removes what earlier writes that never reached their rename left behind
+// (the process killed, the power lost): each is a whole snapshot's size.
+// Only one agent writes to a state directory, so none is in use.
+void remove_stale_temporaries(const std::string& state_dir) {
+  std::error_code ec;
+  std::vector<std::filesystem::path> stale;
+  for (auto it = std::filesystem::directory_iterator(state_dir, ec);
+       !ec && it != std::filesystem::directory_iterator(); it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (name.size() == kTemporaryPrefix.size() + 6 && name.starts_with(kTemporaryPrefix)) stale.push_back(it->path());
+  }
+  for (const auto& path : stale) std::filesystem::remove(path, ec);
+}
+
+}  // namespace
+
+std::string snapshot_path(const std::string& state_dir) {
+  return (std::filesystem::path(state_dir) / "snapshot.json").string();
+}
+
+void write_snapshot(const std::string& state_dir, const Rules& rules) {
+  const std::string path = snapshot_path(state_dir);
+  std::error_code ec;
+  std::filesystem::create_directories(state_dir, ec);
+  if (ec) throw SnapshotError(state_dir + ": create directory: " + ec.message());
+
+  remove_stale_temporaries(state_dir);
+  std::string text = rules_to_json(rules);
+  // The temporary file lives in the same directory so that rename() is atomic.
+  std::string temp = (std::filesystem::path(state_dir) / kTemporaryPrefix).string() + "XXXXXX";
+  Fd fd(::mkstemp(temp.data()));
+  if (fd.get() < 0) fail_errno(path, "create temporary file", errno);
+  try {
+    ::fchmod(fd.get(), 0640);  // mkstemp makes 0600; group read suits a service's admins
+    write_all(fd.get(), text, path);
+    if (::fsync(fd.get()) != 0) fail_errno(path, "fsync", errno);
+    if (fd.close() != 0) fail_errno(path, "close", errno);
+    if (::rename(temp.c_str(), path.c_str()) != 0) fail_errno(path, "rename", errno);
+  } catch (...) {
+    ::unlink(temp.c_str());
+    throw;
+  }
+  // Makes the rename itself durable.
+  Fd dir(::open(state_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (dir.get() < 0) fail_errno(state_dir, "open directory", errno);
+  if (::fsync(dir.get()) != 0) fail_errno(state_dir, "fsync directory", errno);
+}
+
+std::optional<Rules> read_snapshot(const std::string& state_dir) {
+  const std::string path = snapshot_path(state_dir);
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) {
+    if (ec && ec != std::errc::no_such_file_or_directory) {
+      throw SnapshotError(path + ": " + ec.message());
+    }
+    return std::nullopt;
+  }
+  std::string text = read_whole_file(path);
+  try {
+    return parse_rules_json(text);
+  } catch (const JsonShapeError& e) {
+    throw SnapshotError(path + ": " + e.what());
+  }
+}
+
+std::optional<std::int64_t> read_snapshot_version(const std::string& state_dir) {
+  try {
+    if (auto rules = read_snapshot(state_dir)) return rules->version;
+  } catch (const SnapshotError&) {
+  }
+  return std::nullopt;
+}
+
+}  // namespace flecto

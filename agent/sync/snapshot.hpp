@@ -1,0 +1,52 @@
+// The agent's snapshot: the last version it loaded from the manager, kept in
+// <state_dir>/snapshot.json so that a restart serves at once, even while the
+// manager is down.
+//
+// The file is a rules file (agent/rules/rules_json.hpp) holding the rules exactly
+// as received, with their version. It is replaced atomically: a reader (or a
+// crash) sees the old file or the new one, never a half-written file.
+//
+//   flecto::write_snapshot(config.state_dir, rules);       // throws on I/O errors
+//   if (auto rules = flecto::read_snapshot(config.state_dir)) serve(*rules);
+
+#ifndef FLECTO_AGENT_SYNC_SNAPSHOT_HPP_
+#define FLECTO_AGENT_SYNC_SNAPSHOT_HPP_
+
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+#include "matcher/rule.hpp"
+
+namespace flecto {
+
+// An unreadable, truncated or corrupt snapshot, or one that cannot be
+// written. what() is one line that starts with the file's path.
+class SnapshotError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// <state_dir>/snapshot.json
+std::string snapshot_path(const std::string& state_dir);
+
+// Writes `rules` to the snapshot: creates `state_dir` if it is missing,
+// removes temporary files that interrupted writes left (snapshot.json.tmp-*),
+// writes a temporary file, fsyncs it, renames it over snapshot.json and fsyncs
+// the directory. On failure the old snapshot is left as it was, the temporary
+// file is removed, and SnapshotError is thrown ("/var/lib/x/snapshot.json:
+// write: No space left on device").
+void write_snapshot(const std::string& state_dir, const Rules& rules);
+
+// The rules in the snapshot, or std::nullopt when there is no snapshot file.
+// Throws SnapshotError when it exists but cannot be read or parsed.
+std::optional<Rules> read_snapshot(const std::string& state_dir);
+
+// The version the snapshot holds, or std::nullopt when there is no snapshot
+// or it cannot be read or parsed (a corrupt snapshot holds no version).
+std::optional<std::int64_t> read_snapshot_version(const std::string& state_dir);
+
+}  // namespace flecto
+
+#endif  // FLECTO_AGENT_SYNC_SNAPSHOT_HPP_
