@@ -1,7 +1,9 @@
 // Debian's nginx in front of the edge server, on loopback: "agent first,
-// origin on 404" with the site configuration of scripts/nginx-flecto-site.conf.
-// nginx runs from a temporary prefix (its own config, logs, temp paths and pid
-// file there; nothing outside is touched), in the foreground, one process.
+// origin on 404" with the site configuration of scripts/nginx-flecto-site.conf,
+// next to Debian's packaged default site on the same port (as on a stock
+// install). nginx runs from a temporary prefix (its own config, logs, temp
+// paths and pid file there; nothing outside is touched), in the foreground,
+// one process. The README shows the same file, checked by the second test.
 #include <catch2/catch.hpp>
 
 #include <httplib.h>
@@ -71,18 +73,47 @@ struct Origin {
   std::thread thread;
 };
 
-// nginx with the site configuration, in its own prefix directory.
+const fs::path kSourceDir = FLECTO_TEST_DATA_DIR "/../..";
+constexpr const char* kServerNames = "example.com www.example.com";
+
+// The site configuration with its placeholders filled in, as
+// scripts/nginx-flecto-config.sh prints it.
+std::string site_config(const std::string& listen, const std::string& server_names,
+                        const std::string& agent, const std::string& origin) {
+  std::string site = read_file(kSourceDir / "scripts/nginx-flecto-site.conf");
+  site = replace_all(site, "@LISTEN@", listen);
+  site = replace_all(site, "@SERVER_NAMES@", server_names);
+  site = replace_all(site, "@AGENT@", agent);
+  return replace_all(site, "@ORIGIN@", origin);
+}
+
+// Debian's packaged default site (nginx-common), moved to `port` on loopback.
+std::string debian_default_site(std::uint16_t port) {
+  const std::string site = read_file("/etc/nginx/sites-available/default");
+  REQUIRE(site.find("listen 80 default_server;") != std::string::npos);
+  std::string moved = replace_all(site, "listen 80 default_server;",
+                                  "listen 127.0.0.1:" + std::to_string(port) + " default_server;");
+  return replace_all(moved, "listen [::]:80 default_server;", "");
+}
+
+// The two set-ups the README gives: Debian's default site left enabled (this
+// site answers the hosts it names), or the default site disabled and this
+// site the default server (it answers every host on the port).
+enum class DefaultSite { kDebians, kThisSite };
+
+// nginx with the site configuration, and Debian's default site where it is
+// kept, in its own prefix directory.
 struct Nginx {
-  Nginx(std::uint16_t agent_port, std::uint16_t origin_port) {
+  Nginx(std::uint16_t agent_port, std::uint16_t origin_port, DefaultSite default_site) {
     char tmpl[] = "/tmp/flecto-nginx-XXXXXX";
     REQUIRE(::mkdtemp(tmpl) != nullptr);
     dir = tmpl;
     port = free_port();
-    const std::string site = replace_all(
-        replace_all(replace_all(read_file(FLECTO_TEST_DATA_DIR "/../../scripts/nginx-flecto-site.conf"),
-                                "@LISTEN@", "127.0.0.1:" + std::to_string(port)),
-                    "@AGENT@", "127.0.0.1:" + std::to_string(agent_port)),
-        "@ORIGIN@", "127.0.0.1:" + std::to_string(origin_port));
+    const std::string listen = "127.0.0.1:" + std::to_string(port) +
+                               (default_site == DefaultSite::kThisSite ? " default_server" : "");
+    const std::string site = site_config(listen, kServerNames,
+                                         "127.0.0.1:" + std::to_string(agent_port),
+                                         "127.0.0.1:" + std::to_string(origin_port));
     REQUIRE(site.find("proxy_pass http://flecto_agent;") != std::string::npos);
     const std::string d = dir.string();
     std::ofstream(dir / "nginx.conf")
@@ -97,7 +128,8 @@ struct Nginx {
         << "  fastcgi_temp_path " << d << "/fastcgi;\n"
         << "  uwsgi_temp_path " << d << "/uwsgi;\n"
         << "  scgi_temp_path " << d << "/scgi;\n"
-        << site << "}\n";
+        << (default_site == DefaultSite::kDebians ? debian_default_site(port) : "") << site
+        << "}\n";
     pid = ::fork();
     REQUIRE(pid >= 0);
     if (pid == 0) {
@@ -140,7 +172,7 @@ struct Nginx {
 TEST_CASE("nginx: agent first, origin on 404", "[nginx]") {
   Origin origin;
   RunningEdge edge;
-  Nginx nginx(edge.port(), origin.port);
+  Nginx nginx(edge.port(), origin.port, DefaultSite::kDebians);
   const auto get = [&](const std::string& target, const std::string& host = "example.com") {
     auto r = round_trip(nginx.port, request("GET", target, host));
     REQUIRE(r);
@@ -180,6 +212,17 @@ TEST_CASE("nginx: agent first, origin on 404", "[nginx]") {
   const auto raw = get("/a/../old//x?%41", "Example.COM");
   CHECK(raw.body == "origin GET /a/../old//x?%41 host=Example.COM body=");
 
+  // A host the site does not name, and a request without Host (HTTP/1.0),
+  // go to Debian's default site: never to the agent, never a 400.
+  for (const std::string& unnamed : {request("GET", "/old", "other.example"),
+                                     std::string("GET /old HTTP/1.0\r\n\r\n")}) {
+    auto answer = round_trip(nginx.port, unnamed);
+    REQUIRE(answer);
+    CHECK(answer->status == 404);
+    CHECK(answer->body.find("nginx") != std::string::npos);
+    CHECK(answer->body.find("origin") == std::string::npos);
+  }
+
   // A request body reaches the origin on a fall-through.
   auto post = round_trip(nginx.port, request("POST", "/form", "example.com", "Content-Length: 5\r\n") + "a=b&c");
   REQUIRE(post);
@@ -191,4 +234,52 @@ TEST_CASE("nginx: agent first, origin on 404", "[nginx]") {
   const auto down = get("/old");
   CHECK(down.status == 200);
   CHECK(down.body == "origin GET /old host=example.com body=");
+}
+
+TEST_CASE("nginx: as the default server, every host and a request without Host reach the agent",
+          "[nginx]") {
+  Origin origin;
+  RunningEdge edge;
+  Nginx nginx(edge.port(), origin.port, DefaultSite::kThisSite);
+  Rules rules;
+  rules.version = 1;
+  rules.redirects = {redirect("BASIC", "/old", "/new", "FOUND")};
+  edge.served.swap_in(build_table(rules));
+
+  auto other_host = round_trip(nginx.port, request("GET", "/old", "other.example"));
+  REQUIRE(other_host);
+  CHECK(other_host->status == 302);
+  CHECK(other_host->header("location") == "/new");
+
+  // HTTP/1.0 without Host: the agent sees the first server name (its rule
+  // answers), and so does the origin on a fall-through; no 400.
+  auto http10 = round_trip(nginx.port, "GET /old HTTP/1.0\r\n\r\n");
+  REQUIRE(http10);
+  CHECK(http10->status == 302);
+  CHECK(http10->header("location") == "/new");
+  auto http10_origin = round_trip(nginx.port, "GET /about HTTP/1.0\r\n\r\n");
+  REQUIRE(http10_origin);
+  CHECK(http10_origin->status == 200);
+  CHECK(http10_origin->body == "origin GET /about host=example.com body=");
+}
+
+// The README shows the configuration an operator copies: it must be the file
+// the test above runs, filled in with the README's own example values.
+TEST_CASE("nginx: the README shows exactly the site configuration the test runs", "[nginx]") {
+  const std::string readme = read_file(kSourceDir / "README.md");
+  const std::string command =
+      "scripts/nginx-flecto-config.sh 80 \"example.com www.example.com\" 127.0.0.1:8080 127.0.0.1:8000";
+  const auto command_at = readme.find(command);
+  REQUIRE(command_at != std::string::npos);
+  const std::string fence = "```nginx\n";
+  const auto begin = readme.find(fence, command_at);
+  REQUIRE(begin != std::string::npos);
+  const auto end = readme.find("```", begin + fence.size());
+  REQUIRE(end != std::string::npos);
+  const std::string shown = readme.substr(begin + fence.size(), end - begin - fence.size());
+
+  std::string printed = site_config("80", kServerNames, "127.0.0.1:8080", "127.0.0.1:8000");
+  // The file's opening comment (placeholders, where it goes) is not shown.
+  printed = printed.substr(printed.find("upstream flecto_agent"));
+  CHECK(shown == printed);
 }
