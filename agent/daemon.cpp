@@ -71,7 +71,8 @@ sigset_t handled_signals() {
 }  // namespace
 
 int run_daemon(const Config& config) {
-  setup_logging(config.log_level);
+  // load_config checked log_format.
+  setup_logging(config.log_level, parse_log_format(config.log_format).value_or(LogFormat::kText));
   // Every thread started from here on inherits the mask, so the signals
   // reach only the sigtimedwait() below.
   sigset_t signals = handled_signals();

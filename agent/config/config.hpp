@@ -44,6 +44,7 @@ struct Config {
   std::size_t regex_memory_mb = 256;
 
   std::string log_level = "info";
+  std::string log_format = "text";  // "text" or "json" (agent/service/logging.hpp)
 };
 
 }  // namespace flecto

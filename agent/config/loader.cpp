@@ -12,6 +12,7 @@
 
 #include "agent/config/agent_name.hpp"
 #include "agent/config/duration.hpp"
+#include "agent/service/logging.hpp"
 
 extern char** environ;
 
@@ -170,6 +171,7 @@ const std::vector<SettingSpec>& setting_specs() {
       {"edge_threads", "event loops of the edge listener, 1 to 256 (default: one per CPU)", false},
       {"regex_memory_mb", "memory the regex machinery of one table may use, in MiB (default 256)", false},
       {"log_level", "trace, debug, info, warn, error, critical or off (default info)", false},
+      {"log_format", "text (one line per event) or json (one JSON object per line) (default text)", false},
   };
   return specs;
 }
@@ -260,6 +262,10 @@ Config load_config(const ConfigSources& sources, RunMode mode) {
   if (!levels.count(config.log_level)) {
     check.problem("log_level: expected one of trace, debug, info, warn, error, critical, off; got \"" +
                   config.log_level + "\"");
+  }
+  check.text("log_format", config.log_format);
+  if (!parse_log_format(config.log_format)) {
+    check.problem("log_format: expected text or json; got \"" + config.log_format + "\"");
   }
   config.state_dir = default_state_dir();
   check.text("state_dir", config.state_dir);
