@@ -73,6 +73,7 @@ sigset_t handled_signals() {
 int run_daemon(const Config& config) {
   // load_config checked log_format.
   setup_logging(config.log_level, parse_log_format(config.log_format).value_or(LogFormat::kText));
+  for (const auto& warning : config.warnings) spdlog::warn("{}", warning);
   // Every thread started from here on inherits the mask, so the signals
   // reach only the sigtimedwait() below.
   sigset_t signals = handled_signals();

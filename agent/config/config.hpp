@@ -35,7 +35,7 @@ struct Config {
 
   // Serving.
   std::string rules_file;      // serve this rules file and do not sync
-  std::string listen = "0.0.0.0:8080";
+  std::string listen = "127.0.0.1:8080";
   std::string admin_listen = "127.0.0.1:9090";  // empty: no admin listener
   bool debug_headers = false;
   std::size_t edge_threads = 0;  // event loops of the edge listener; 0: one per CPU
@@ -45,6 +45,10 @@ struct Config {
 
   std::string log_level = "info";
   std::string log_format = "text";  // "text" or "json" (agent/service/logging.hpp)
+
+  // Settings given but not used (manager settings next to rules), one
+  // message each, for the daemon to log at start.
+  std::vector<std::string> warnings;
 };
 
 }  // namespace flecto

@@ -1,7 +1,9 @@
 #include "agent/config/loader.hpp"
 
 #include <cctype>
+#include <cerrno>
 #include <charconv>
+#include <cstring>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -12,6 +14,7 @@
 
 #include "agent/config/agent_name.hpp"
 #include "agent/config/duration.hpp"
+#include "agent/config/listen_address.hpp"
 #include "agent/service/logging.hpp"
 
 extern char** environ;
@@ -41,17 +44,42 @@ bool is_known_setting(std::string_view name) {
   return false;
 }
 
-// Reads a whole small file, trailing newlines removed (a token file usually has one).
-std::optional<std::string> read_secret_file(const std::string& path) {
+// "no such file or directory": strerror's text, lower-case as in a sentence.
+std::string reason_of(int error) {
+  std::string reason = std::strerror(error);
+  if (!reason.empty()) reason[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(reason[0])));
+  return reason;
+}
+
+// The whole of a small file, or why it cannot be read: "cannot read "/x":
+// permission denied", "... is a directory".
+struct FileText {
+  std::optional<std::string> text;
+  std::string problem;  // set when text is not
+};
+
+FileText read_small_file(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) return {std::nullopt, "\"" + path + "\" is a directory, not a file"};
+  errno = 0;
   std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
+  if (!in) return {std::nullopt, "cannot read \"" + path + "\": " + reason_of(errno ? errno : ENOENT)};
   std::ostringstream text;
   text << in.rdbuf();
-  std::string value = text.str();
-  while (!value.empty() && (value.back() == '\n' || value.back() == '\r' || value.back() == ' ')) {
-    value.pop_back();
+  if (in.bad()) return {std::nullopt, "cannot read \"" + path + "\": " + reason_of(errno ? errno : EIO)};
+  return {text.str(), {}};
+}
+
+// A token file's contents, trailing newlines removed (a token file usually has one).
+FileText read_secret_file(const std::string& path) {
+  FileText file = read_small_file(path);
+  if (file.text) {
+    std::string& value = *file.text;
+    while (!value.empty() && (value.back() == '\n' || value.back() == '\r' || value.back() == ' ')) {
+      value.pop_back();
+    }
   }
-  return value;
+  return file;
 }
 
 // Collects typed values and every problem met on the way.
@@ -107,34 +135,66 @@ class Checker {
   std::vector<std::string> problems_;
 };
 
-void resolve_token(Checker& check, Config& config) {
+// Whether a token source was named or found (token_jwt, token_file or the
+// credential), read or not: a problem with it is reported here.
+bool resolve_token(Checker& check, Config& config) {
   const std::string* jwt = check.get("token_jwt");
   const std::string* file = check.get("token_file");
   if (jwt && file) {
     check.problem("token_jwt and token_file: set only one of them");
-    return;
+    return true;
   }
   if (jwt) {
     config.token = *jwt;
-    return;
+    return true;
   }
   std::string path;
   if (file) {
+    if (file->empty()) {
+      check.problem("token_file: empty: name the file that holds the token");
+      return true;
+    }
     path = *file;
   } else if (const char* credentials = std::getenv("CREDENTIALS_DIRECTORY")) {
     // systemd's LoadCredential= puts the token there.
     std::string candidate = std::string(credentials) + "/token";
     if (std::filesystem::exists(candidate)) path = candidate;
   }
-  if (path.empty()) return;
-  auto token = read_secret_file(path);
-  if (!token) {
-    check.problem("token_file: cannot read \"" + path + "\"");
-  } else if (token->empty()) {
+  if (path.empty()) return false;
+  const FileText token = read_secret_file(path);
+  if (!token.text) {
+    check.problem("token_file: " + token.problem);
+  } else if (token.text->empty()) {
     check.problem("token_file: \"" + path + "\" is empty");
   } else {
-    config.token = *token;
+    config.token = *token.text;
   }
+  return true;
+}
+
+// The settings that only a sync with a manager uses.
+constexpr const char* kManagerSettings[] = {
+    "manager_url", "namespace_code", "project_code", "token_file", "token_jwt",
+    "header_authorization_name", "ca_file", "interval_check", "page_size", "sync_timeout"};
+
+void check_listen_address(Checker& check, const std::string& name, const std::string& value,
+                          bool may_be_empty) {
+  if (value.empty() && may_be_empty) return;
+  try {
+    parse_listen_address(value);
+  } catch (const std::invalid_argument& e) {
+    check.problem(name + ": " + e.what());
+  }
+}
+
+void require_manager_settings(Checker& check, const Config& config, bool token_source) {
+  if (config.manager_url.empty()) check.problem("manager_url: required (or serve a file with --rules)");
+  if (config.namespace_code.empty()) check.problem("namespace_code: required");
+  if (config.project_code.empty()) check.problem("project_code: required");
+  if (!token_source) {
+    check.problem("token_file: required (or token_jwt, or a systemd credential named \"token\")");
+  }
+  if (config.header_authorization_name.empty()) check.problem("header_authorization_name: must not be empty");
 }
 
 std::string default_state_dir() {
@@ -165,7 +225,7 @@ const std::vector<SettingSpec>& setting_specs() {
       {"agent_name", "the name reported to the manager (default: the host name, '-' for other characters)", false},
       {"state_dir", "where the snapshot is kept (default $STATE_DIRECTORY, else /var/lib/flecto-agent)", false},
       {"rules", "serve this rules file and do not sync with a manager", false},
-      {"listen", "the edge listener, host:port (default 0.0.0.0:8080)", false},
+      {"listen", "the edge listener, host:port (default 127.0.0.1:8080; 0.0.0.0:8080 for every address)", false},
       {"admin_listen", "the admin listener, host:port (default 127.0.0.1:9090; empty: none)", false},
       {"debug_headers", "add X-Flecto-Version and X-Flecto-Rule to answers", true},
       {"edge_threads", "event loops of the edge listener, 1 to 256 (default: one per CPU)", false},
@@ -187,46 +247,67 @@ SettingValues settings_from_environment() {
   return values;
 }
 
-SettingValues settings_from_toml_file(const std::string& path) {
-  toml::table file;
+TomlSettings read_toml_settings(const std::string& path) {
+  TomlSettings out;
+  const FileText file = read_small_file(path);
+  if (!file.text) {
+    out.problems.push_back("config: " + file.problem);
+    return out;
+  }
+  toml::table document;
   try {
-    file = toml::parse_file(path);
+    document = toml::parse(*file.text, path);
   } catch (const toml::parse_error& e) {
     const auto& where = e.source().begin;
-    throw ConfigError({path + ": line " + std::to_string(where.line) + ", column " +
-                       std::to_string(where.column) + ": " + std::string(e.description())});
+    out.problems.push_back(path + ": line " + std::to_string(where.line) + ", column " +
+                           std::to_string(where.column) + ": " + std::string(e.description()));
+    return out;
   }
-  // Settings may sit at the top level or under [flecto-agent].
-  const toml::table* table = &file;
-  if (auto* section = file["flecto-agent"].as_table()) table = section;
-
-  SettingValues values;
-  std::vector<std::string> problems;
+  out.parsed = true;
+  const auto line_of = [&](const toml::node& node) {
+    return path + ": line " + std::to_string(node.source().begin.line) + ": ";
+  };
+  // Settings sit at the top level or, all of them, under [flecto-agent].
+  const toml::table* table = &document;
+  if (auto* section = document["flecto-agent"].as_table()) {
+    table = section;
+    for (const auto& [key, node] : document) {
+      if (key.str() == "flecto-agent") continue;
+      out.problems.push_back(line_of(node) + "\"" + std::string(key.str()) +
+                             "\" is outside [flecto-agent]: with that table, every setting goes in it");
+    }
+  }
   for (const auto& [key, node] : *table) {
     std::string name(key.str());
-    if (table == &file && name == "flecto-agent") continue;
     if (!is_known_setting(name)) {
-      problems.push_back(path + ": unknown setting \"" + name + "\"");
+      out.problems.push_back(line_of(node) + "unknown setting \"" + name + "\"");
       continue;
     }
-    if (auto s = node.value<std::string>(); s && node.is_string()) values[name] = *s;
-    else if (node.is_integer()) values[name] = std::to_string(*node.value<std::int64_t>());
-    else if (node.is_boolean()) values[name] = *node.value<bool>() ? "true" : "false";
-    else problems.push_back(path + ": " + name + ": expected a string, a number or a boolean");
+    if (auto text = node.value<std::string>(); text && node.is_string()) out.values[name] = *text;
+    else if (node.is_integer()) out.values[name] = std::to_string(*node.value<std::int64_t>());
+    else if (node.is_boolean()) out.values[name] = *node.value<bool>() ? "true" : "false";
+    else out.problems.push_back(line_of(node) + name + ": expected a string, a number or a boolean");
   }
-  if (!problems.empty()) throw ConfigError(problems);
-  return values;
+  return out;
+}
+
+SettingValues settings_from_toml_file(const std::string& path) {
+  TomlSettings settings = read_toml_settings(path);
+  if (!settings.problems.empty()) throw ConfigError(settings.problems);
+  return std::move(settings.values);
 }
 
 Config load_config(const ConfigSources& sources, RunMode mode) {
   SettingValues merged;
   std::vector<std::string> problems;
+  // A file that cannot be read or parsed may have set anything: "required"
+  // would then be a false alarm, so only its own problem is reported.
+  bool file_read_whole = true;
   if (!sources.config_file.empty()) {
-    try {
-      merged = settings_from_toml_file(sources.config_file);
-    } catch (const ConfigError& e) {
-      problems = e.problems();
-    }
+    TomlSettings file = read_toml_settings(sources.config_file);
+    merged = std::move(file.values);
+    problems = std::move(file.problems);
+    file_read_whole = file.parsed;
   }
   for (const auto& [name, value] : sources.environment) merged[name] = value;
   for (const auto& [name, value] : sources.flags) merged[name] = value;
@@ -248,6 +329,8 @@ Config load_config(const ConfigSources& sources, RunMode mode) {
   check.text("rules", config.rules_file);
   check.text("listen", config.listen);
   check.text("admin_listen", config.admin_listen);
+  check_listen_address(check, "listen", config.listen, false);
+  check_listen_address(check, "admin_listen", config.admin_listen, true);
   check.boolean("debug_headers", config.debug_headers);
   if (check.get("edge_threads")) {
     int edge_threads = 1;
@@ -280,20 +363,26 @@ Config load_config(const ConfigSources& sources, RunMode mode) {
     config.agent_name = default_agent_name();
   }
 
-  resolve_token(check, config);
-
-  bool syncs = mode == RunMode::kSyncOnce || config.rules_file.empty();
+  const bool serves_file = mode == RunMode::kDaemon && !config.rules_file.empty();
   if (mode == RunMode::kSyncOnce && !config.rules_file.empty()) {
     check.problem("rules: --sync-once syncs with a manager; it cannot be combined with a rules file");
   }
-  if (syncs) {
-    if (config.manager_url.empty()) check.problem("manager_url: required (or serve a file with --rules)");
-    if (config.namespace_code.empty()) check.problem("namespace_code: required");
-    if (config.project_code.empty()) check.problem("project_code: required");
-    if (config.token.empty() && !check.get("token_file") && !check.get("token_jwt")) {
-      check.problem("token_file: required (or token_jwt, or a systemd credential named \"token\")");
+  if (serves_file) {
+    // No manager: its settings (and the token, which may be an empty file
+    // that the unit's LoadCredential= needs) are not read.
+    for (const char* name : kManagerSettings) {
+      if (check.get(name)) {
+        config.warnings.push_back(std::string(name) + ": ignored: rules serves \"" + config.rules_file +
+                                  "\" without a manager");
+      }
     }
-    if (config.header_authorization_name.empty()) check.problem("header_authorization_name: must not be empty");
+  } else {
+    const bool token_source = resolve_token(check, config);
+    if (!config.ca_file.empty()) {
+      const FileText ca = read_small_file(config.ca_file);
+      if (!ca.text) check.problem("ca_file: " + ca.problem);
+    }
+    if (file_read_whole) require_manager_settings(check, config, token_source);
   }
   if (!check.problems().empty()) throw ConfigError(check.problems());
   return config;

@@ -42,7 +42,7 @@ TEST_CASE("config: defaults") {
   CHECK(config.page_size == 500);
   CHECK(config.header_authorization_name == "Authorization");
   CHECK(config.state_dir == "/var/lib/flecto-agent");
-  CHECK(config.listen == "0.0.0.0:8080");
+  CHECK(config.listen == "127.0.0.1:8080");  // only this host until the operator says otherwise
   CHECK(config.admin_listen == "127.0.0.1:9090");
   CHECK(config.token == "secret");
   CHECK_FALSE(config.debug_headers);
@@ -194,4 +194,105 @@ TEST_CASE("config: the default agent name is a valid one") {
   REQUIRE_FALSE(config.agent_name.empty());
   CHECK(config.agent_name.find_first_not_of(
             "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") == std::string::npos);
+}
+
+TEST_CASE("config: listen addresses, ca_file and the token file are checked before anything starts, by name") {
+  TempDir dir;
+  ConfigSources s = manager_flags();
+  s.flags["listen"] = "8080";
+  s.flags["admin_listen"] = "[::1:9090";
+  s.flags["ca_file"] = dir / "missing-ca.pem";
+  auto problems = problems_of(s, RunMode::kDaemon);
+  REQUIRE(problems.size() == 3);
+  CHECK(problems[0].rfind("listen: ", 0) == 0);
+  CHECK(problems[1].rfind("admin_listen: ", 0) == 0);
+  CHECK(problems[2] == "ca_file: cannot read \"" + (dir / "missing-ca.pem") +
+                           "\": no such file or directory");
+
+  s = manager_flags();
+  s.flags["admin_listen"] = "";  // no admin listener: not a problem
+  CHECK(problems_of(s, RunMode::kDaemon).empty());
+
+  s.flags.erase("token_jwt");
+  s.flags["token_file"] = "";
+  problems = problems_of(s, RunMode::kDaemon);
+  REQUIRE(problems.size() == 1);
+  CHECK(problems[0] == "token_file: empty: name the file that holds the token");
+
+  s.flags["token_file"] = dir.path();
+  problems = problems_of(s, RunMode::kDaemon);
+  REQUIRE(problems.size() == 1);
+  CHECK(problems[0] == "token_file: \"" + dir.path() + "\" is a directory, not a file");
+
+  s.flags["token_file"] = dir / "no-token";
+  problems = problems_of(s, RunMode::kDaemon);
+  REQUIRE(problems.size() == 1);
+  CHECK(problems[0] == "token_file: cannot read \"" + (dir / "no-token") +
+                           "\": no such file or directory");
+}
+
+TEST_CASE("config: a directory given as the configuration file is an error, not ignored") {
+  TempDir dir;
+  ConfigSources s = manager_flags();
+  s.config_file = dir.path();
+  const auto problems = problems_of(s, RunMode::kDaemon);
+  REQUIRE(problems.size() == 1);
+  CHECK(problems[0] == "config: \"" + dir.path() + "\" is a directory, not a file");
+}
+
+TEST_CASE("config: a TOML mistake is named with its line, without false required errors") {
+  TempDir dir;
+  ConfigSources s;  // everything comes from the file
+  s.config_file = dir.write("agent.toml",
+                            "manager_url = \"http://127.0.0.1:1\"\nnamespace_code = \"ns\"\n"
+                            "project_code = \"web\"\ntoken_jwt = \"t\"\npagesize = 10\n");
+  auto problems = problems_of(s, RunMode::kDaemon);
+  REQUIRE(problems.size() == 1);
+  CHECK(problems[0] == s.config_file + ": line 5: unknown setting \"pagesize\"");
+
+  s.config_file = dir.write("syntax.toml", "manager_url = \"http://127.0.0.1:1\"\nproject_code = \n");
+  problems = problems_of(s, RunMode::kDaemon);
+  REQUIRE(problems.size() == 1);  // no "namespace_code: required" and the like
+  CHECK(problems[0].rfind(s.config_file + ": line 2", 0) == 0);
+}
+
+TEST_CASE("config: with a [flecto-agent] table, a key outside it is an error") {
+  TempDir dir;
+  ConfigSources s = manager_flags();
+  s.config_file = dir.write("agent.toml", "page_size = 10\n\n[flecto-agent]\nlog_level = \"debug\"\n");
+  const auto problems = problems_of(s, RunMode::kDaemon);
+  REQUIRE(problems.size() == 1);
+  CHECK(problems[0] == s.config_file +
+                           ": line 1: \"page_size\" is outside [flecto-agent]: with that table, every "
+                           "setting goes in it");
+}
+
+TEST_CASE("config: serving a rules file reads no token and warns of the manager settings it drops") {
+  TempDir dir;
+  // The unit's LoadCredential= needs the token file to exist: empty is fine here.
+  dir.write("token", "");
+  setenv("CREDENTIALS_DIRECTORY", dir.path().c_str(), 1);
+  ConfigSources s;
+  s.flags = {{"rules", "/etc/flecto-agent/rules.json"}};
+  auto config = load_config(s, RunMode::kDaemon);
+  CHECK(config.token.empty());
+  CHECK(config.warnings.empty());
+
+  s.flags["manager_url"] = "http://127.0.0.1:1";
+  s.flags["interval_check"] = "1m";
+  config = load_config(s, RunMode::kDaemon);
+  REQUIRE(config.warnings.size() == 2);
+  CHECK(config.warnings[0] ==
+        "manager_url: ignored: rules serves \"/etc/flecto-agent/rules.json\" without a manager");
+  CHECK(config.warnings[1].rfind("interval_check: ignored", 0) == 0);
+  unsetenv("CREDENTIALS_DIRECTORY");
+
+  // Syncing, the same empty credential is still refused.
+  setenv("CREDENTIALS_DIRECTORY", dir.path().c_str(), 1);
+  ConfigSources syncing = manager_flags();
+  syncing.flags.erase("token_jwt");
+  const auto problems = problems_of(syncing, RunMode::kDaemon);
+  unsetenv("CREDENTIALS_DIRECTORY");
+  REQUIRE(problems.size() == 1);
+  CHECK(problems[0] == "token_file: \"" + dir.path() + "/token\" is empty");
 }
