@@ -38,22 +38,30 @@ std::string default_agent_name() {
   return agent_name_from_host(host);
 }
 
+std::string agent_name_problem(std::string_view name) {
+  if (name.size() > kMaxAgentNameLength) {
+    return "agent_name: " + std::to_string(name.size()) + " characters; the manager keeps at most " +
+           std::to_string(kMaxAgentNameLength);
+  }
+  if (is_valid_agent_name(name)) return "";
+  std::string shown;  // the name as the user wrote it, control bytes escaped
+  for (unsigned char c : name) {
+    if (c < 0x20 || c == 0x7f) {
+      static const char kHex[] = "0123456789abcdef";
+      shown += "\\x";
+      shown += kHex[c >> 4];
+      shown += kHex[c & 15];
+    } else {
+      shown += static_cast<char>(c);
+    }
+  }
+  return "agent_name \"" + shown + "\": only letters, digits, '_' and '-' are allowed";
+}
+
 std::string resolve_agent_name(const std::string& configured) {
   if (configured.empty()) return default_agent_name();
-  if (!is_valid_agent_name(configured)) {
-    std::string shown;  // the name as the user wrote it, control bytes escaped
-    for (unsigned char c : configured) {
-      if (c < 0x20 || c == 0x7f) {
-        static const char kHex[] = "0123456789abcdef";
-        shown += "\\x";
-        shown += kHex[c >> 4];
-        shown += kHex[c & 15];
-      } else {
-        shown += static_cast<char>(c);
-      }
-    }
-    throw std::invalid_argument("agent_name \"" + shown +
-                                "\": only letters, digits, '_' and '-' are allowed");
+  if (std::string problem = agent_name_problem(configured); !problem.empty()) {
+    throw std::invalid_argument(problem);
   }
   return configured;
 }

@@ -354,7 +354,9 @@ Config load_config(const ConfigSources& sources, RunMode mode) {
   check.text("state_dir", config.state_dir);
 
   if (const std::string* name = check.get("agent_name")) {
-    if (!is_valid_agent_name(*name)) {
+    if (name->size() > kMaxAgentNameLength) {
+      check.problem(agent_name_problem(*name));
+    } else if (!is_valid_agent_name(*name)) {
       check.problem("agent_name: \"" + *name +
                     "\" may hold only letters, digits, '_' and '-' (the manager refuses other names)");
     }
