@@ -3,6 +3,8 @@
 #include <cctype>
 #include <charconv>
 
+#include "agent/text/ascii.hpp"
+
 namespace flecto {
 
 namespace {
@@ -41,16 +43,6 @@ bool is_valid_host(std::string_view host) {
       default:
         return false;
     }
-  }
-  return true;
-}
-
-char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (lower(a[i]) != lower(b[i])) return false;
   }
   return true;
 }
@@ -173,10 +165,10 @@ EdgeParse parse_request_head(std::string_view buffer, const EdgeRequestLimits& l
       const auto u = static_cast<unsigned char>(c);
       if ((u < 0x20 && u != '\t') || u == 0x7f) return error(400);
     }
-    if (iequals(name, "host")) {
+    if (ascii_iequals(name, "host")) {
       if (++hosts > 1 || !is_valid_host(value)) return error(400);
       req.host = value;
-    } else if (iequals(name, "content-length")) {
+    } else if (ascii_iequals(name, "content-length")) {
       std::uint64_t length = 0;
       const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), length);
       if (value.empty() || value.size() > 18 || ec != std::errc{} ||
@@ -186,15 +178,15 @@ EdgeParse parse_request_head(std::string_view buffer, const EdgeRequestLimits& l
       if (has_length && length != req.content_length) return error(400);
       has_length = true;
       req.content_length = length;
-    } else if (iequals(name, "transfer-encoding")) {
+    } else if (ascii_iequals(name, "transfer-encoding")) {
       std::string_view last;
       for_each_token(value, [&](std::string_view t) { last = t; });
       has_encoding = true;
-      if (!iequals(last, "chunked")) return error(400);
-    } else if (iequals(name, "connection")) {
+      if (!ascii_iequals(last, "chunked")) return error(400);
+    } else if (ascii_iequals(name, "connection")) {
       for_each_token(value, [&](std::string_view t) {
-        if (iequals(t, "close")) close_requested = true;
-        if (iequals(t, "keep-alive") && req.http10) req.keep_alive = true;
+        if (ascii_iequals(t, "close")) close_requested = true;
+        if (ascii_iequals(t, "keep-alive") && req.http10) req.keep_alive = true;
       });
     }
   }
