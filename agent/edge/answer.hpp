@@ -23,7 +23,7 @@
 #include <string>
 #include <string_view>
 
-#include "agent/admin/metrics.hpp"
+#include "agent/edge/request_counters.hpp"
 #include "matcher/table.hpp"
 
 namespace flecto {

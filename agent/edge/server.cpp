@@ -72,9 +72,9 @@ namespace {
 class LoopWork {
  public:
   LoopWork(int epoll_fd, std::unordered_map<int, std::unique_ptr<Connection>>& connections,
-           ServedTable& served, Metrics& metrics, const EdgeOptions& options,
+           ServedTable& served, RequestCounters& counters, const EdgeOptions& options,
            std::atomic<std::size_t>& count)
-      : epoll_fd_(epoll_fd), connections_(connections), served_(served), metrics_(metrics),
+      : epoll_fd_(epoll_fd), connections_(connections), served_(served), counters_(counters),
         options_(options), count_(count) {}
 
   void add(int fd) {
@@ -120,7 +120,7 @@ class LoopWork {
       }
       // A head or body that did not arrive in time: say so, then close.
       append_refusal(conn.out, 408, false);
-      metrics_.record_request(RequestOutcome::kRejected, 408, std::chrono::nanoseconds(0));
+      counters_.record(RequestOutcome::kRejected, 408, std::chrono::nanoseconds(0));
       conn.close_after_write = true;
       conn.in.clear();
       conn.discard = 0;
@@ -235,7 +235,7 @@ class LoopWork {
       if (!table) table = served_.current();
       const EdgeAnswer answer =
           append_answer(conn.out, table.get(), answer_request, options_.debug_headers);
-      metrics_.record_request(answer.outcome, answer.status, Clock::now() - start);
+      counters_.record(answer.outcome, answer.status, Clock::now() - start);
       if (!answer_request.keep_alive) {
         conn.close_after_write = true;
         conn.in.clear();
@@ -269,7 +269,7 @@ class LoopWork {
 
   void refuse(Connection& conn, int status, bool head, Clock::time_point start) {
     append_refusal(conn.out, status, head);
-    metrics_.record_request(RequestOutcome::kRejected, status, Clock::now() - start);
+    counters_.record(RequestOutcome::kRejected, status, Clock::now() - start);
     conn.close_after_write = true;
     conn.in.clear();
   }
@@ -335,15 +335,15 @@ class LoopWork {
   int epoll_fd_;
   std::unordered_map<int, std::unique_ptr<Connection>>& connections_;
   ServedTable& served_;
-  Metrics& metrics_;
+  RequestCounters& counters_;
   const EdgeOptions& options_;
   std::atomic<std::size_t>& count_;
 };
 
 }  // namespace
 
-EdgeServer::EdgeServer(ServedTable& served, Metrics& metrics, EdgeOptions options)
-    : served_(served), metrics_(metrics), options_(std::move(options)) {}
+EdgeServer::EdgeServer(ServedTable& served, RequestCounters& counters, EdgeOptions options)
+    : served_(served), counters_(counters), options_(std::move(options)) {}
 
 EdgeServer::~EdgeServer() { stop(); }
 
@@ -464,7 +464,7 @@ std::vector<std::uint64_t> EdgeServer::accepted_per_loop() const {
 }
 
 void EdgeServer::run_loop(Loop& loop) {
-  LoopWork work(loop.epoll_fd, loop.connections, served_, metrics_, options_, connections_);
+  LoopWork work(loop.epoll_fd, loop.connections, served_, counters_, options_, connections_);
   epoll_event events[128];
   auto next_sweep = Clock::now() + kSweepInterval;
   for (;;) {

@@ -1,6 +1,6 @@
 // The edge listener: answers every HTTP request from the table being served.
 //
-//   flecto::EdgeServer edge(served, metrics, {.debug_headers = config.debug_headers});
+//   flecto::EdgeServer edge(served, counters, {.debug_headers = config.debug_headers});
 //   edge.start(flecto::parse_listen_address(config.listen));  // throws if it cannot bind
 //   ...
 //   edge.stop();  // also done by the destructor
@@ -27,8 +27,8 @@
 // idle_timeout, a client that does not take its answer within write_timeout.
 // Closing is lingering (shut down our side, drop what the client still
 // sends for a short while) so that a client's unread body never turns into
-// a reset that destroys the answer. What each request got is recorded in
-// Metrics (see edge_answer.hpp for the answers themselves).
+// a reset that destroys the answer. What each request got is counted in
+// the RequestCounters (see edge_answer.hpp for the answers themselves).
 
 #ifndef FLECTO_AGENT_EDGE_SERVER_HPP_
 #define FLECTO_AGENT_EDGE_SERVER_HPP_
@@ -41,9 +41,9 @@
 #include <thread>
 #include <vector>
 
-#include "agent/edge/request.hpp"
 #include "agent/config/listen_address.hpp"
-#include "agent/admin/metrics.hpp"
+#include "agent/edge/request.hpp"
+#include "agent/edge/request_counters.hpp"
 #include "agent/rules/served_table.hpp"
 
 namespace flecto {
@@ -62,8 +62,8 @@ struct EdgeOptions {
 
 class EdgeServer {
  public:
-  // `served` and `metrics` must outlive the server.
-  EdgeServer(ServedTable& served, Metrics& metrics, EdgeOptions options = {});
+  // `served` and `counters` must outlive the server.
+  EdgeServer(ServedTable& served, RequestCounters& counters, EdgeOptions options = {});
   ~EdgeServer();
   EdgeServer(const EdgeServer&) = delete;
   EdgeServer& operator=(const EdgeServer&) = delete;
@@ -93,7 +93,7 @@ class EdgeServer {
   void run_loop(Loop& loop);
 
   ServedTable& served_;
-  Metrics& metrics_;
+  RequestCounters& counters_;
   EdgeOptions options_;
   int stop_fd_ = -1;  // eventfd every loop watches
   std::uint16_t port_ = 0;
