@@ -138,7 +138,6 @@ EdgeParse parse_request_head(std::string_view buffer, const EdgeRequestLimits& l
     req.http10 = false;
   } else if (version == "HTTP/1.0") {
     req.http10 = true;
-    req.keep_alive = false;
   } else if (version.size() == 8 && version.starts_with("HTTP/") && version[6] == '.' &&
              std::isdigit(static_cast<unsigned char>(version[5])) &&
              std::isdigit(static_cast<unsigned char>(version[7]))) {
@@ -148,7 +147,7 @@ EdgeParse parse_request_head(std::string_view buffer, const EdgeRequestLimits& l
   }
 
   int hosts = 0;
-  bool has_length = false, has_encoding = false, close_requested = false;
+  bool has_length = false, has_encoding = false;
   while (pos < head_end) {
     const std::size_t lf = buffer.find('\n', pos);
     std::size_t next;
@@ -185,8 +184,8 @@ EdgeParse parse_request_head(std::string_view buffer, const EdgeRequestLimits& l
       if (!ascii_iequals(last, "chunked")) return error(400);
     } else if (ascii_iequals(name, "connection")) {
       for_each_token(value, [&](std::string_view t) {
-        if (ascii_iequals(t, "close")) close_requested = true;
-        if (ascii_iequals(t, "keep-alive") && req.http10) req.keep_alive = true;
+        if (ascii_iequals(t, "close")) req.asks_close = true;
+        if (ascii_iequals(t, "keep-alive")) req.asks_keep_alive = true;
       });
     }
   }
@@ -197,7 +196,6 @@ EdgeParse parse_request_head(std::string_view buffer, const EdgeRequestLimits& l
   } else if (has_length && req.content_length > 0) {
     req.body = EdgeRequest::Body::kLength;
   }
-  if (close_requested) req.keep_alive = false;  // close wins over keep-alive
   parse.state = EdgeParse::kComplete;
   return parse;
 }

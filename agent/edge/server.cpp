@@ -219,24 +219,15 @@ class LoopWork {
         break;
       }
       const EdgeRequest& request = parse.request;
-      const bool head = request.method == "HEAD";
       if (request.body == EdgeRequest::Body::kLength &&
           request.content_length > options_.max_body_bytes) {
-        refuse(conn, 413, head, start);
+        refuse(conn, 413, request.is_head(), start);
         break;
       }
-      EdgeAnswerRequest answer_request;
-      answer_request.method = request.method;
-      answer_request.host = request.host;
-      answer_request.target = request.target;
-      answer_request.http10 = request.http10;
-      // A chunked body is never read: answer, then close.
-      answer_request.keep_alive = request.keep_alive && request.body != EdgeRequest::Body::kChunked;
       if (!table) table = served_.current();
-      const EdgeAnswer answer =
-          append_answer(conn.out, table.get(), answer_request, options_.debug_headers);
+      const EdgeAnswer answer = append_answer(conn.out, table.get(), request, options_.debug_headers);
       counters_.record(answer.outcome, answer.status, Clock::now() - start);
-      if (!answer_request.keep_alive) {
+      if (answer.after == AfterAnswer::kClose) {
         conn.close_after_write = true;
         conn.in.clear();
         break;
