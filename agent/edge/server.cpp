@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <unordered_map>
@@ -33,23 +34,39 @@ constexpr std::size_t kReadChunk = 16 * 1024;
 constexpr int kMaxReadsPerEvent = 8;  // then let other connections of the loop run
 constexpr auto kSweepInterval = std::chrono::milliseconds(100);
 
+// What a connection is doing. Each phase is entered in one place:
+// start_reading_head(), start_discarding_body(), wait_for_client() (or
+// queue_last_answer() for the last answer) and start_lingering();
+// done_writing() leaves kWriting for the phase it interrupted.
+enum class Phase : std::uint8_t {
+  kReadingHead,     // waiting for a request head; idle until its first byte
+  kDiscardingBody,  // dropping the Content-Length body of a request already answered
+  kWriting,         // the client has not taken all answers yet; nothing is read meanwhile
+  kLingering,       // the last answer is sent and our side shut down; dropping input until EOF
+};
+
 struct Connection {
   int fd = -1;
-  std::string in;             // received, not yet parsed
-  std::string out;            // answers not yet sent
-  std::size_t out_sent = 0;
-  std::uint64_t discard = 0;  // body bytes still to drop
-  bool close_after_write = false;
-  bool lingering = false;     // our side is shut down; dropping input until EOF
-  std::uint64_t lingered = 0;
-  std::size_t scanned = 0;    // bytes of `in` known not to end a head
-  bool saw_line_end = false;  // `in` holds a LF (the request line is complete)
-  bool head_started = false;  // part of a head has arrived
-  Clock::time_point head_start;
-  Clock::time_point deadline;
+  Phase phase = Phase::kReadingHead;
+  Clock::time_point deadline;  // the phase's (refresh_deadline())
   std::uint32_t interest = EPOLLIN;
+  std::string in;              // received, not yet parsed
+  std::string out;             // answers not yet sent
+  std::size_t out_sent = 0;
+
+  // kReadingHead
+  std::optional<Clock::time_point> head_start;  // when part of a head had arrived
+  std::size_t scanned = 0;     // bytes of `in` known not to end a head
+  bool saw_line_end = false;   // `in` holds a LF (the request line is complete)
+  // kDiscardingBody
+  std::uint64_t body_left = 0;
+  // kWriting: the phase to return to once the answers are sent
+  Phase after_writing = Phase::kReadingHead;
+  // kLingering
+  std::uint64_t lingered = 0;
 
   bool output_pending() const { return out_sent < out.size(); }
+  bool reading() const { return phase == Phase::kReadingHead || phase == Phase::kDiscardingBody; }
 };
 
 [[noreturn]] void throw_errno(const std::string& what) {
@@ -97,11 +114,11 @@ class LoopWork {
     if (it == connections_.end()) return;
     Connection& conn = *it->second;
     if (events & EPOLLERR) return close(conn);
-    if (conn.lingering) return drain(conn);
-    if ((events & EPOLLOUT) && conn.output_pending()) {
+    if (conn.phase == Phase::kLingering) return drain(conn);
+    if ((events & EPOLLOUT) && conn.phase == Phase::kWriting) {
       if (!pump(conn)) return;
     }
-    if ((events & (EPOLLIN | EPOLLHUP)) && !conn.output_pending()) {
+    if ((events & (EPOLLIN | EPOLLHUP)) && conn.reading()) {
       if (!read_and_pump(conn)) return;
     }
     refresh_deadline(conn);
@@ -114,17 +131,17 @@ class LoopWork {
     }
     for (const int fd : expired) {
       Connection& conn = *connections_.at(fd);
-      if (conn.lingering || conn.output_pending() || !(conn.head_started || conn.discard > 0)) {
+      const bool head_or_body_late =
+          (conn.phase == Phase::kReadingHead && conn.head_start) || conn.phase == Phase::kDiscardingBody;
+      if (!head_or_body_late) {
         close(conn);  // idle, lingering, or not taking its answer
         continue;
       }
       // A head or body that did not arrive in time: say so, then close.
       append_refusal(conn.out, 408, false);
       counters_.record(RequestOutcome::kRejected, 408, std::chrono::nanoseconds(0));
-      conn.close_after_write = true;
-      conn.in.clear();
-      conn.discard = 0;
-      if (flush(conn)) refresh_deadline(conn);
+      queue_last_answer(conn);
+      flush(conn);
     }
   }
 
@@ -149,6 +166,65 @@ class LoopWork {
     conn.interest = interest;
   }
 
+  // The phase transitions.
+
+  // Ready for the next request; `in` may already hold some of it.
+  static void start_reading_head(Connection& conn) {
+    conn.phase = Phase::kReadingHead;
+    conn.head_start.reset();
+    conn.scanned = 0;
+    conn.saw_line_end = false;
+  }
+
+  static void start_discarding_body(Connection& conn, std::uint64_t length) {
+    conn.phase = Phase::kDiscardingBody;
+    conn.body_left = length;
+  }
+
+  // The answer just queued is the last: nothing more is read, and once it
+  // is sent the connection lingers.
+  static void queue_last_answer(Connection& conn) {
+    conn.phase = Phase::kWriting;
+    conn.after_writing = Phase::kLingering;
+    conn.in.clear();
+    conn.body_left = 0;
+  }
+
+  // The client does not take its answers: wait until it does.
+  void wait_for_client(Connection& conn) {
+    if (conn.phase != Phase::kWriting) {
+      conn.after_writing = conn.phase;
+      conn.phase = Phase::kWriting;
+    }
+    set_interest(conn, EPOLLOUT);
+    conn.deadline = Clock::now() + options_.write_timeout;
+  }
+
+  // Every answer is sent: back to what came before, or linger.
+  void done_writing(Connection& conn) {
+    set_interest(conn, EPOLLIN);
+    if (conn.after_writing == Phase::kLingering) return start_lingering(conn);
+    conn.phase = conn.after_writing;
+  }
+
+  // Shuts our side down and drops what the client still sends, so that a
+  // body it is still sending never turns into a reset that destroys the answer.
+  void start_lingering(Connection& conn) {
+    ::shutdown(conn.fd, SHUT_WR);
+    conn.phase = Phase::kLingering;
+    conn.in.clear();
+    conn.deadline = Clock::now() + options_.linger_timeout;
+  }
+
+  // Drops up to `available` bytes of the body being discarded; returns how
+  // many. Once the body is all dropped, the next head is read.
+  static std::size_t discard_body(Connection& conn, std::size_t available) {
+    const auto dropped = static_cast<std::size_t>(std::min<std::uint64_t>(conn.body_left, available));
+    conn.body_left -= dropped;
+    if (conn.body_left == 0) start_reading_head(conn);
+    return dropped;
+  }
+
   // Reads what is there and answers it. False when the connection was closed.
   bool read_and_pump(Connection& conn) {
     char buf[kReadChunk];
@@ -156,14 +232,12 @@ class LoopWork {
       const ssize_t n = ::recv(conn.fd, buf, sizeof buf, 0);
       if (n > 0) {
         std::string_view data(buf, static_cast<std::size_t>(n));
-        if (conn.in.empty() && conn.discard > 0) {  // drop body bytes without copying
-          const auto k = std::min<std::uint64_t>(conn.discard, data.size());
-          data.remove_prefix(k);
-          conn.discard -= k;
+        if (conn.in.empty() && conn.phase == Phase::kDiscardingBody) {  // drop body bytes without copying
+          data.remove_prefix(discard_body(conn, data.size()));
         }
         conn.in.append(data);
         if (!pump(conn)) return false;
-        if (conn.output_pending() || conn.lingering) return true;
+        if (!conn.reading()) return true;
         if (static_cast<std::size_t>(n) < sizeof buf) return true;
         continue;
       }
@@ -179,13 +253,13 @@ class LoopWork {
     return true;
   }
 
-  // Parses and answers requests, then sends, until input runs out or the
-  // client stops taking answers. False when the connection was closed.
+  // Sends what is queued, then parses and answers requests, until input
+  // runs out or the client stops taking answers. False when the connection
+  // was closed.
   bool pump(Connection& conn) {
     for (;;) {
-      const bool answered = answer_some(conn);
       if (!flush(conn)) return false;
-      if (conn.output_pending() || conn.lingering || !answered) return true;
+      if (!conn.reading() || !answer_some(conn)) return true;
     }
   }
 
@@ -194,25 +268,19 @@ class LoopWork {
   bool answer_some(Connection& conn) {
     bool answered = false;
     std::shared_ptr<const Table> table;  // taken once for the requests at hand
-    while (!conn.close_after_write && conn.out.size() - conn.out_sent < kMaxPendingOutput) {
-      if (conn.discard > 0) {
-        const auto k = std::min<std::uint64_t>(conn.discard, conn.in.size());
-        conn.in.erase(0, k);
-        conn.discard -= k;
-        if (conn.discard > 0) break;
+    while (conn.reading() && conn.out.size() - conn.out_sent < kMaxPendingOutput) {
+      if (conn.phase == Phase::kDiscardingBody) {
+        conn.in.erase(0, discard_body(conn, conn.in.size()));
+        if (conn.phase == Phase::kDiscardingBody) break;  // the rest of the body is still to come
       }
       if (conn.in.empty()) break;
       const EdgeParse parse = head_may_be_complete(conn) ? parse_request_head(conn.in, options_.limits)
                                                          : EdgeParse{};
       if (parse.state == EdgeParse::kIncomplete) {
-        if (!conn.head_started) {
-          conn.head_started = true;
-          conn.head_start = Clock::now();
-        }
+        if (!conn.head_start) conn.head_start = Clock::now();
         break;
       }
       const auto start = Clock::now();
-      conn.head_started = false;
       answered = true;
       if (parse.state == EdgeParse::kError) {
         refuse(conn, parse.error_status, false, start);
@@ -228,14 +296,12 @@ class LoopWork {
       const EdgeAnswer answer = append_answer(conn.out, table.get(), request, options_.debug_headers);
       counters_.record(answer.outcome, answer.status, Clock::now() - start);
       if (answer.after == AfterAnswer::kClose) {
-        conn.close_after_write = true;
-        conn.in.clear();
+        queue_last_answer(conn);
         break;
       }
-      if (request.body == EdgeRequest::Body::kLength) conn.discard = request.content_length;
       conn.in.erase(0, request.head_size);
-      conn.scanned = 0;
-      conn.saw_line_end = false;
+      start_reading_head(conn);
+      if (request.body == EdgeRequest::Body::kLength) start_discarding_body(conn, request.content_length);
     }
     return answered;
   }
@@ -261,8 +327,7 @@ class LoopWork {
   void refuse(Connection& conn, int status, bool head, Clock::time_point start) {
     append_refusal(conn.out, status, head);
     counters_.record(RequestOutcome::kRejected, status, Clock::now() - start);
-    conn.close_after_write = true;
-    conn.in.clear();
+    queue_last_answer(conn);
   }
 
   // Sends what it can. False when the connection was closed.
@@ -276,8 +341,7 @@ class LoopWork {
       }
       if (n < 0 && errno == EINTR) continue;
       if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-        set_interest(conn, EPOLLOUT);
-        conn.deadline = Clock::now() + options_.write_timeout;
+        wait_for_client(conn);
         return true;
       }
       close(conn);
@@ -285,13 +349,11 @@ class LoopWork {
     }
     conn.out.clear();
     conn.out_sent = 0;
-    if (conn.close_after_write && !conn.lingering) {
-      ::shutdown(conn.fd, SHUT_WR);
-      conn.lingering = true;
-      conn.in.clear();
-      conn.deadline = Clock::now() + options_.linger_timeout;
+    if (conn.phase == Phase::kWriting) {
+      done_writing(conn);
+    } else {
+      set_interest(conn, EPOLLIN);
     }
-    set_interest(conn, EPOLLIN);
     return true;
   }
 
@@ -312,14 +374,18 @@ class LoopWork {
   }
 
   void refresh_deadline(Connection& conn) {
-    if (conn.lingering || conn.output_pending()) return;  // set when it began
     const auto now = Clock::now();
-    if (conn.head_started) {
-      conn.deadline = conn.head_start + options_.header_timeout;
-    } else if (conn.discard > 0) {
-      conn.deadline = now + options_.header_timeout;  // the body keeps coming, or not
-    } else {
-      conn.deadline = now + options_.idle_timeout;
+    switch (conn.phase) {
+      case Phase::kReadingHead:
+        conn.deadline = conn.head_start ? *conn.head_start + options_.header_timeout
+                                        : now + options_.idle_timeout;
+        break;
+      case Phase::kDiscardingBody:
+        conn.deadline = now + options_.header_timeout;  // the body keeps coming, or not
+        break;
+      case Phase::kWriting:
+      case Phase::kLingering:
+        break;  // set when the phase began
     }
   }
 
