@@ -5,30 +5,23 @@
 //   ...
 //   edge.stop();  // also done by the destructor
 //
-// It is its own HTTP/1.1 server on epoll rather than cpp-httplib's, because
-// httplib 0.11.4 cannot give the answers issue 4 asks for: it has no bound on
-// the number of header lines and answers 400 instead of 431, applies Range
-// headers to pages, parks one thread per keep-alive connection (so a few
-// slow clients can starve the pool), and reads request bodies it does not
-// need. Here `threads` event loops each have a listening socket on the same
-// port (SO_REUSEPORT), so the kernel spreads new connections over them
-// (one shared socket let whichever loop woke first take a whole burst); the
-// first socket is bound before it joins the group, so a port another
-// process holds still fails. No loop ever blocks on a client, so slow
-// clients cost a connection slot each and nothing more.
+// `threads` epoll event loops serve it, each with its own listening socket
+// on the port (SO_REUSEPORT, so the kernel spreads new connections over
+// them); a port another process holds still makes start() fail.
 //
 // Per connection: keep-alive and pipelining; the head (request line and
 // headers) must arrive within header_timeout of its first byte, else 408;
 // the request line is bounded (414) and so are the header lines (431);
-// malformed heads get 400 (see edge_request.hpp); a body announced by
-// Content-Length up to max_body_bytes is read and dropped, a larger one gets
-// 413; a chunked body is not read: the answer is sent with
-// "Connection: close". An idle keep-alive connection is closed after
-// idle_timeout, a client that does not take its answer within write_timeout.
-// Closing is lingering (shut down our side, drop what the client still
-// sends for a short while) so that a client's unread body never turns into
-// a reset that destroys the answer. What each request got is counted in
-// the RequestCounters (see edge_answer.hpp for the answers themselves).
+// malformed heads get 400 (request.hpp); a body announced by Content-Length
+// up to max_body_bytes is read and dropped, a larger one gets 413; a
+// chunked body is not read: the answer is sent with "Connection: close". An
+// idle keep-alive connection is closed after idle_timeout, a client that
+// does not take its answer within write_timeout. A connection that closes
+// after its answer lingers up to linger_timeout (our side shut down, what
+// the client still sends dropped), so that an unread body does not turn
+// into a reset that destroys the answer. Slow clients cost a connection
+// slot each, never a thread. Every answer is counted in the
+// RequestCounters (answer.hpp for the answers themselves).
 
 #ifndef FLECTO_AGENT_EDGE_SERVER_HPP_
 #define FLECTO_AGENT_EDGE_SERVER_HPP_
