@@ -16,7 +16,7 @@
 #include "agent/sync/load.hpp"
 #include "agent/service/logging.hpp"
 #include "agent/manager/api.hpp"
-#include "agent/admin/metrics.hpp"
+#include "agent/edge/request_counters.hpp"
 #include "agent/rules/rules_json.hpp"
 #include "agent/sync/snapshot.hpp"
 #include "agent/sync/loop.hpp"
@@ -81,7 +81,7 @@ int run_daemon(const Config& config) {
 
   ServedTable served;
   SyncStatus status;
-  Metrics metrics;
+  RequestCounters counters;
   bool syncing = config.rules_file.empty();
 
   if (!syncing && !serve_rules_file(config, served, status)) return 2;
@@ -107,11 +107,11 @@ int run_daemon(const Config& config) {
   EdgeOptions edge_options;
   edge_options.debug_headers = config.debug_headers;
   edge_options.threads = config.edge_threads;
-  EdgeServer edge(served, metrics, edge_options);
+  EdgeServer edge(served, counters, edge_options);
   AdminInfo info{syncing ? loop->agent_name() : config.agent_name, config.manager_url,
                  config.namespace_code, config.project_code, config.rules_file,
                  syncing ? snapshot_path(config.state_dir) : std::string()};
-  AdminServer admin(served, status, metrics, info);
+  AdminServer admin(served, status, counters, info);
   try {
     edge.start(parse_listen_address(config.listen));
     spdlog::info("edge listener on {} with {} event loops", config.listen, edge.loop_count());

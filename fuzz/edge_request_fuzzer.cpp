@@ -25,8 +25,8 @@ bool inside(std::string_view part, std::string_view whole) {
 
 bool same(const flecto::EdgeRequest& a, const flecto::EdgeRequest& b) {
   return a.method == b.method && a.target == b.target && a.host == b.host && a.http10 == b.http10 &&
-         a.keep_alive == b.keep_alive && a.body == b.body && a.content_length == b.content_length &&
-         a.head_size == b.head_size;
+         a.asks_close == b.asks_close && a.asks_keep_alive == b.asks_keep_alive &&
+         a.body == b.body && a.content_length == b.content_length && a.head_size == b.head_size;
 }
 
 }  // namespace

@@ -1,31 +1,32 @@
 #include "agent/admin/metrics.hpp"
 
 #include <algorithm>
-#include <cstdio>
+#include <iterator>
+#include <string_view>
+
+#include "agent/text/number.hpp"
 
 namespace flecto {
 
 namespace {
 
-constexpr const char* kOutcomeNames[kRequestOutcomeCount] = {"redirect", "page", "miss",
-                                                             "rejected"};
+// The answers every scrape shows, at zero too, so that rates start from
+// zero; other pairs appear once they happen (a page is never answered 301).
+struct Answered {
+  RequestOutcome outcome;
+  int status;
+};
+constexpr Answered kAlwaysShown[] = {
+    {RequestOutcome::kRedirect, 301}, {RequestOutcome::kRedirect, 302},
+    {RequestOutcome::kRedirect, 307}, {RequestOutcome::kRedirect, 308},
+    {RequestOutcome::kPage, 200},     {RequestOutcome::kPage, 405},
+    {RequestOutcome::kMiss, 404},
+};
 
-std::size_t status_slot(int status) {
-  const auto& codes = Metrics::kStatusCodes;
-  const auto it = std::find(codes.begin(), codes.end(), status);
-  return static_cast<std::size_t>(it - codes.begin());  // codes.size() is "other"
-}
-
-// A sample value as Prometheus reads it: integers in full (counters can pass
-// 1e9), others in %.9g.
-std::string number(double value) {
-  char buf[64];
-  if (value == static_cast<double>(static_cast<std::int64_t>(value)) && value < 9e15 && value > -9e15) {
-    std::snprintf(buf, sizeof buf, "%lld", static_cast<long long>(value));
-  } else {
-    std::snprintf(buf, sizeof buf, "%.9g", value);
-  }
-  return buf;
+bool always_shown(RequestOutcome outcome, int status) {
+  return std::any_of(std::begin(kAlwaysShown), std::end(kAlwaysShown), [&](const Answered& a) {
+    return a.outcome == outcome && a.status == status;
+  });
 }
 
 void header(std::string& out, const char* name, const char* type, const char* help) {
@@ -48,7 +49,7 @@ void sample(std::string& out, const char* name, const std::string& labels, doubl
     out += '}';
   }
   out += ' ';
-  out += number(value);
+  out += format_number(value);
   out += '\n';
 }
 
@@ -58,33 +59,7 @@ double seconds_since_epoch(std::chrono::system_clock::time_point t) {
 
 }  // namespace
 
-Metrics::Metrics() : shards_(new Shard[kShards]) {
-  for (std::size_t i = 0; i < kDurationBuckets.size(); ++i) {
-    bucket_bounds_ns_[i] = static_cast<std::uint64_t>(kDurationBuckets[i] * 1e9 + 0.5);
-  }
-}
-
-Metrics::Shard& Metrics::my_shard() {
-  // Each thread keeps to one shard, picked round-robin when it first records.
-  static std::atomic<std::size_t> next_shard{0};
-  thread_local const std::size_t shard = next_shard.fetch_add(1, std::memory_order_relaxed) % kShards;
-  return shards_[shard];
-}
-
-void Metrics::record_request(RequestOutcome outcome, int status,
-                             std::chrono::nanoseconds duration) {
-  Shard& shard = my_shard();
-  const auto index = static_cast<std::size_t>(outcome) * kStatusSlots + status_slot(status);
-  shard.requests[index].fetch_add(1, std::memory_order_relaxed);
-  const auto ns = static_cast<std::uint64_t>(std::max<std::int64_t>(duration.count(), 0));
-  const auto bucket = static_cast<std::size_t>(
-      std::lower_bound(bucket_bounds_ns_.begin(), bucket_bounds_ns_.end(), ns) -
-      bucket_bounds_ns_.begin());
-  shard.buckets[bucket].fetch_add(1, std::memory_order_relaxed);
-  shard.duration_sum_ns.fetch_add(ns, std::memory_order_relaxed);
-}
-
-std::string Metrics::render(const Table* table, const SyncState& sync) const {
+std::string render_metrics(const Table* table, const SyncState& sync, const RequestCounts& requests) {
   std::string out;
   out.reserve(8192);
 
@@ -140,50 +115,36 @@ std::string Metrics::render(const Table* table, const SyncState& sync) const {
   sample(out, "flecto_agent_last_load_duration_seconds", "",
          std::chrono::duration<double>(sync.last_load_duration).count());
 
-  // Sum the shards once; readers see each counter at some recent value.
-  std::array<std::uint64_t, kRequestOutcomeCount * kStatusSlots> requests{};
-  std::array<std::uint64_t, kDurationBuckets.size() + 1> buckets{};
-  std::uint64_t sum_ns = 0;
-  for (std::size_t s = 0; s < kShards; ++s) {
-    const Shard& shard = shards_[s];
-    for (std::size_t i = 0; i < requests.size(); ++i) {
-      requests[i] += shard.requests[i].load(std::memory_order_relaxed);
-    }
-    for (std::size_t i = 0; i < buckets.size(); ++i) {
-      buckets[i] += shard.buckets[i].load(std::memory_order_relaxed);
-    }
-    sum_ns += shard.duration_sum_ns.load(std::memory_order_relaxed);
-  }
-
   header(out, "flecto_agent_requests_total", "counter",
          "Requests answered by the edge listener, by outcome and status code.");
-  for (std::size_t o = 0; o < kRequestOutcomeCount; ++o) {
-    for (std::size_t c = 0; c < kStatusSlots; ++c) {
-      const std::uint64_t n = requests[o * kStatusSlots + c];
-      // Pairs that never happen (a page answered 301) stay out; the usual
-      // ones are always there so that rates start from zero.
-      const bool usual = (o == 0 && c >= 1 && c <= 4) || (o == 1 && (c == 0 || c == 7)) ||
-                         (o == 2 && c == 6);
-      if (n == 0 && !usual) continue;
-      const std::string code = c < kStatusCodes.size() ? std::to_string(kStatusCodes[c]) : "other";
-      sample(out, "flecto_agent_requests_total",
-             std::string("outcome=\"") + kOutcomeNames[o] + "\",code=\"" + code + "\"",
-             static_cast<double>(n));
+  const auto answered_sample = [&](RequestOutcome outcome, std::string_view code, std::uint64_t n) {
+    sample(out, "flecto_agent_requests_total",
+           "outcome=\"" + std::string(to_string(outcome)) + "\",code=\"" + std::string(code) + "\"",
+           static_cast<double>(n));
+  };
+  for (const RequestOutcome outcome : kRequestOutcomes) {
+    for (const int status : kCountedStatusCodes) {
+      const std::uint64_t n = requests.answered(outcome, status);
+      if (n > 0 || always_shown(outcome, status)) answered_sample(outcome, std::to_string(status), n);
+    }
+    if (const std::uint64_t n = requests.answered(outcome, std::nullopt); n > 0) {
+      answered_sample(outcome, "other", n);
     }
   }
 
   header(out, "flecto_agent_request_duration_seconds", "histogram",
          "Time from a complete request head to its answer being queued.");
   std::uint64_t cumulative = 0;
-  for (std::size_t i = 0; i < kDurationBuckets.size(); ++i) {
-    cumulative += buckets[i];
+  for (std::size_t i = 0; i < kRequestDurationBuckets.size(); ++i) {
+    cumulative += requests.in_duration_bucket(i);
     sample(out, "flecto_agent_request_duration_seconds_bucket",
-           "le=\"" + number(kDurationBuckets[i]) + "\"", static_cast<double>(cumulative));
+           "le=\"" + format_number(kRequestDurationBuckets[i]) + "\"", static_cast<double>(cumulative));
   }
-  cumulative += buckets.back();
+  cumulative += requests.in_duration_bucket(kRequestDurationBuckets.size());
   sample(out, "flecto_agent_request_duration_seconds_bucket", "le=\"+Inf\"",
          static_cast<double>(cumulative));
-  sample(out, "flecto_agent_request_duration_seconds_sum", "", static_cast<double>(sum_ns) / 1e9);
+  sample(out, "flecto_agent_request_duration_seconds_sum", "",
+         static_cast<double>(requests.duration_sum_ns()) / 1e9);
   sample(out, "flecto_agent_request_duration_seconds_count", "", static_cast<double>(cumulative));
   return out;
 }

@@ -3,12 +3,13 @@
 #include <httplib.h>
 
 #include <chrono>
-#include <cstdio>
 #include <ctime>
 #include <stdexcept>
 
 #include "agent/admin/match_json.hpp"
+#include "agent/admin/metrics.hpp"
 #include "agent/rules/rules_json.hpp"
+#include "agent/text/number.hpp"
 
 namespace flecto {
 
@@ -47,13 +48,7 @@ class JsonObject {
   }
   void number(std::string_view k, double v) {
     key(k);
-    char buf[40];
-    if (v == static_cast<double>(static_cast<long long>(v))) {
-      std::snprintf(buf, sizeof buf, "%lld", static_cast<long long>(v));
-    } else {
-      std::snprintf(buf, sizeof buf, "%.9g", v);
-    }
-    out_ += buf;
+    out_ += format_number(v);
   }
   void boolean(std::string_view k, bool v) {
     key(k);
@@ -78,9 +73,9 @@ std::string redact_url_credentials(std::string_view url) {
   return std::string(url.substr(0, authority_start)) + std::string(url.substr(at + 1));
 }
 
-AdminServer::AdminServer(const ServedTable& served, const SyncStatus& sync, const Metrics& metrics,
-                         AdminInfo info)
-    : served_(served), sync_(sync), metrics_(metrics), info_(std::move(info)) {}
+AdminServer::AdminServer(const ServedTable& served, const SyncStatus& sync,
+                         const RequestCounters& requests, AdminInfo info)
+    : served_(served), sync_(sync), requests_(requests), info_(std::move(info)) {}
 
 AdminServer::~AdminServer() { stop(); }
 
@@ -164,7 +159,8 @@ void AdminServer::route() {
   });
   server.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
     const std::shared_ptr<const Table> table = served_.current();
-    res.set_content(metrics_.render(table.get(), sync_.get()), "text/plain; version=0.0.4; charset=utf-8");
+    res.set_content(render_metrics(table.get(), sync_.get(), requests_.counts()),
+                    "text/plain; version=0.0.4; charset=utf-8");
   });
   server.Get("/status", [this](const httplib::Request&, httplib::Response& res) {
     res.set_content(status_json(), "application/json");

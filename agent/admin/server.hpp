@@ -17,7 +17,7 @@
 //                 or '#' of the uri (curl -G --data-urlencode does).
 // Anything else is 404; other methods on these paths 405.
 //
-//   flecto::AdminServer admin(served, sync, metrics, info);
+//   flecto::AdminServer admin(served, sync, counters, info);
 //   admin.start(flecto::parse_listen_address(config.admin_listen));  // throws if it cannot bind
 //   ...
 //   admin.stop();  // also done by the destructor
@@ -35,7 +35,7 @@
 #include <thread>
 
 #include "agent/config/listen_address.hpp"
-#include "agent/admin/metrics.hpp"
+#include "agent/edge/request_counters.hpp"
 #include "agent/rules/served_table.hpp"
 #include "agent/sync/status.hpp"
 
@@ -58,7 +58,7 @@ struct AdminInfo {
 class AdminServer {
  public:
   // The referenced objects must outlive the server.
-  AdminServer(const ServedTable& served, const SyncStatus& sync, const Metrics& metrics,
+  AdminServer(const ServedTable& served, const SyncStatus& sync, const RequestCounters& requests,
               AdminInfo info);
   ~AdminServer();
   AdminServer(const AdminServer&) = delete;
@@ -74,15 +74,13 @@ class AdminServer {
   // Stops serving and joins the thread. Idempotent.
   void stop();
 
-  // The body of GET /status (public for tests and for logging at start).
-  std::string status_json() const;
-
  private:
   void route();
+  std::string status_json() const;  // the body of GET /status
 
   const ServedTable& served_;
   const SyncStatus& sync_;
-  const Metrics& metrics_;
+  const RequestCounters& requests_;
   AdminInfo info_;
   std::unique_ptr<httplib::Server> server_;
   std::thread thread_;

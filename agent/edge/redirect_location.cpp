@@ -2,6 +2,8 @@
 
 #include <cctype>
 
+#include "agent/edge/response.hpp"
+
 namespace flecto {
 
 namespace {
@@ -129,28 +131,6 @@ std::string redirect_location(std::string_view target, std::string_view request_
   append_percent_escaped(out, cleaned);
   append_percent_escaped(out, query);
   return out;
-}
-
-std::string_view status_text(int code) {
-  switch (code) {
-    case 200: return "OK";
-    case 301: return "Moved Permanently";
-    case 302: return "Found";
-    case 307: return "Temporary Redirect";
-    case 308: return "Permanent Redirect";
-    case 400: return "Bad Request";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 408: return "Request Timeout";
-    case 413: return "Content Too Large";
-    case 414: return "URI Too Long";
-    case 431: return "Request Header Fields Too Large";
-    case 500: return "Internal Server Error";
-    case 501: return "Not Implemented";
-    case 503: return "Service Unavailable";
-    case 505: return "HTTP Version Not Supported";
-    default: return "Unknown";
-  }
 }
 
 std::string redirect_html_body(std::string_view location, int code) {

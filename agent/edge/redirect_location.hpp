@@ -44,12 +44,8 @@ std::string clean_path(std::string_view path);
 
 // The body of a redirect answered to GET, like http.Redirect's:
 // `<a href="LOCATION">Moved Permanently</a>.` and two line feeds, with
-// LOCATION HTML-escaped (& < > " ').
+// LOCATION HTML-escaped (& < > " ') and the code's reason phrase.
 std::string redirect_html_body(std::string_view location, int code);
-
-// The reason phrase of an HTTP status code ("Moved Permanently"), or
-// "Unknown" for a code it does not know.
-std::string_view status_text(int code);
 
 // Appends `s` with every byte outside printable ASCII (0x20..0x7e) written
 // as %xx, so that no CR, LF or NUL can reach a header.

@@ -3,9 +3,13 @@
 #include <cctype>
 #include <charconv>
 
+#include "agent/text/ascii.hpp"
+
 namespace flecto {
 
 namespace {
+
+constexpr std::size_t npos = std::string_view::npos;
 
 bool is_tchar(unsigned char c) {
   if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
@@ -45,16 +49,6 @@ bool is_valid_host(std::string_view host) {
   return true;
 }
 
-char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
-}
-
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
@@ -67,7 +61,7 @@ void for_each_token(std::string_view value, F f) {
   while (!value.empty()) {
     const auto comma = value.find(',');
     f(trim(value.substr(0, comma)));
-    if (comma == std::string_view::npos) break;
+    if (comma == npos) break;
     value.remove_prefix(comma + 1);
   }
 }
@@ -88,124 +82,184 @@ EdgeParse error(int status) {
   return p;
 }
 
-}  // namespace
+// Where the head's parts lie in the buffer, once it is all there.
+struct HeadBounds {
+  std::string_view request_line;
+  std::size_t headers_start = 0;  // the first header line
+  std::size_t head_end = 0;       // past the empty line's LF
+};
 
-EdgeParse parse_request_head(std::string_view buffer, const EdgeRequestLimits& limits) {
+// Finds the request line (past empty lines before it) and the empty line
+// that ends the head, checking only the size limits on the way. kIncomplete
+// while the head has not all arrived.
+EdgeParse::State find_head(std::string_view buffer, const EdgeRequestLimits& limits,
+                           HeadBounds& bounds, int& status) {
+  const auto refuse = [&status](int code) {
+    status = code;
+    return EdgeParse::kError;
+  };
   std::size_t start = 0;
   while (start < buffer.size() && (buffer[start] == '\r' || buffer[start] == '\n')) {
     if (buffer[start] == '\r' && start + 1 < buffer.size() && buffer[start + 1] != '\n') {
-      return error(400);
+      return refuse(400);
     }
     ++start;
   }
   // Empty lines count against the request line's bound: else a client could
   // send them forever, each kept while we wait for the request line.
-  if (start > limits.max_request_line) return error(400);
+  if (start > limits.max_request_line) return refuse(400);
   const std::size_t line_lf = buffer.find('\n', start);
-  if (line_lf == std::string_view::npos) {
-    return buffer.size() - start > limits.max_request_line + 1 ? error(414) : EdgeParse{};
+  if (line_lf == npos) {
+    return buffer.size() - start > limits.max_request_line + 1 ? refuse(414)
+                                                               : EdgeParse::kIncomplete;
   }
-  std::size_t pos;
-  const std::string_view line = line_at(buffer, start, line_lf, pos);
-  if (line.size() > limits.max_request_line) return error(414);
+  bounds.request_line = line_at(buffer, start, line_lf, bounds.headers_start);
+  if (bounds.request_line.size() > limits.max_request_line) return refuse(414);
 
   // The head ends at the first empty line; until then only the limits count.
-  std::size_t head_end = std::string_view::npos;  // index after the empty line's LF
-  for (std::size_t p = pos; p < buffer.size();) {
+  std::size_t head_end = npos;
+  for (std::size_t p = bounds.headers_start; p < buffer.size();) {
     const std::size_t lf = buffer.find('\n', p);
-    if (lf == std::string_view::npos) break;
+    if (lf == npos) break;
     if (lf == p || (lf == p + 1 && buffer[p] == '\r')) {
       head_end = lf + 1;
       break;
     }
     p = lf + 1;
   }
-  const std::size_t header_bytes = (head_end == std::string_view::npos ? buffer.size() : head_end) - pos;
-  if (header_bytes > limits.max_header_bytes + 2) return error(431);
-  if (head_end == std::string_view::npos) return EdgeParse{};
+  const std::size_t header_bytes = (head_end == npos ? buffer.size() : head_end) - bounds.headers_start;
+  if (header_bytes > limits.max_header_bytes + 2) return refuse(431);
+  if (head_end == npos) return EdgeParse::kIncomplete;
+  bounds.head_end = head_end;
+  return EdgeParse::kComplete;
+}
 
-  EdgeParse parse;
-  EdgeRequest& req = parse.request;
-  req.head_size = head_end;
-
-  // Request line: method SP target SP version, single spaces.
+// "method SP target SP version", single spaces. 0, or the refusal's status.
+int parse_request_line(std::string_view line, EdgeRequest& req) {
   const auto sp1 = line.find(' ');
-  const auto sp2 = sp1 == std::string_view::npos ? sp1 : line.find(' ', sp1 + 1);
-  if (sp2 == std::string_view::npos || line.find(' ', sp2 + 1) != std::string_view::npos) {
-    return error(400);
-  }
+  const auto sp2 = sp1 == npos ? sp1 : line.find(' ', sp1 + 1);
+  if (sp2 == npos || line.find(' ', sp2 + 1) != npos) return 400;
   req.method = line.substr(0, sp1);
   req.target = line.substr(sp1 + 1, sp2 - sp1 - 1);
   const std::string_view version = line.substr(sp2 + 1);
-  if (!is_token(req.method) || req.target.empty()) return error(400);
+  if (!is_token(req.method) || req.target.empty()) return 400;
   for (const char c : req.target) {
     const auto u = static_cast<unsigned char>(c);
-    if (u <= 0x20 || u == 0x7f) return error(400);
+    if (u <= 0x20 || u == 0x7f) return 400;
   }
   if (version == "HTTP/1.1") {
     req.http10 = false;
   } else if (version == "HTTP/1.0") {
     req.http10 = true;
-    req.keep_alive = false;
   } else if (version.size() == 8 && version.starts_with("HTTP/") && version[6] == '.' &&
              std::isdigit(static_cast<unsigned char>(version[5])) &&
              std::isdigit(static_cast<unsigned char>(version[7]))) {
-    return error(505);
+    return 505;
   } else {
-    return error(400);
+    return 400;
   }
+  return 0;
+}
 
-  int hosts = 0;
-  bool has_length = false, has_encoding = false, close_requested = false;
-  while (pos < head_end) {
-    const std::size_t lf = buffer.find('\n', pos);
-    std::size_t next;
-    const std::string_view header = line_at(buffer, pos, lf, next);
-    pos = next;
-    if (header.empty()) break;
-    if (header.front() == ' ' || header.front() == '\t') return error(400);  // obs-fold
-    const auto colon = header.find(':');
-    if (colon == std::string_view::npos) return error(400);
-    const std::string_view name = header.substr(0, colon);
-    if (!is_token(name)) return error(400);
-    const std::string_view value = trim(header.substr(colon + 1));
-    for (const char c : value) {
-      const auto u = static_cast<unsigned char>(c);
-      if ((u < 0x20 && u != '\t') || u == 0x7f) return error(400);
-    }
-    if (iequals(name, "host")) {
-      if (++hosts > 1 || !is_valid_host(value)) return error(400);
-      req.host = value;
-    } else if (iequals(name, "content-length")) {
-      std::uint64_t length = 0;
-      const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), length);
-      if (value.empty() || value.size() > 18 || ec != std::errc{} ||
-          end != value.data() + value.size()) {
-        return error(400);
-      }
-      if (has_length && length != req.content_length) return error(400);
-      has_length = true;
-      req.content_length = length;
-    } else if (iequals(name, "transfer-encoding")) {
-      std::string_view last;
-      for_each_token(value, [&](std::string_view t) { last = t; });
-      has_encoding = true;
-      if (!iequals(last, "chunked")) return error(400);
-    } else if (iequals(name, "connection")) {
-      for_each_token(value, [&](std::string_view t) {
-        if (iequals(t, "close")) close_requested = true;
-        if (iequals(t, "keep-alive") && req.http10) req.keep_alive = true;
-      });
-    }
+// One header line split into a token name and a value without the white
+// space around it. False when it is not a valid header line.
+bool split_header_line(std::string_view line, std::string_view& name, std::string_view& value) {
+  if (line.front() == ' ' || line.front() == '\t') return false;  // obs-fold
+  const auto colon = line.find(':');
+  if (colon == npos) return false;
+  name = line.substr(0, colon);
+  if (!is_token(name)) return false;  // also white space before the colon
+  value = trim(line.substr(colon + 1));
+  for (const char c : value) {
+    const auto u = static_cast<unsigned char>(c);
+    if ((u < 0x20 && u != '\t') || u == 0x7f) return false;
   }
-  if (hosts == 0 && !req.http10) return error(400);
-  if (has_encoding && (has_length || req.http10)) return error(400);
-  if (has_encoding) {
+  return true;
+}
+
+// What the header lines said that the framing decision needs.
+struct FramingHeaders {
+  int hosts = 0;
+  bool has_length = false;
+  bool has_encoding = false;
+};
+
+// Takes in what one header means (Host, Content-Length, Transfer-Encoding,
+// Connection; others are ignored). 0, or the refusal's status.
+int apply_header(std::string_view name, std::string_view value, EdgeRequest& req,
+                 FramingHeaders& framing) {
+  if (ascii_iequals(name, "host")) {
+    if (++framing.hosts > 1 || !is_valid_host(value)) return 400;
+    req.host = value;
+  } else if (ascii_iequals(name, "content-length")) {
+    std::uint64_t length = 0;
+    const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), length);
+    if (value.empty() || value.size() > 18 || ec != std::errc{} ||
+        end != value.data() + value.size()) {
+      return 400;
+    }
+    if (framing.has_length && length != req.content_length) return 400;
+    framing.has_length = true;
+    req.content_length = length;
+  } else if (ascii_iequals(name, "transfer-encoding")) {
+    std::string_view last;
+    for_each_token(value, [&](std::string_view t) { last = t; });
+    framing.has_encoding = true;
+    if (!ascii_iequals(last, "chunked")) return 400;
+  } else if (ascii_iequals(name, "connection")) {
+    for_each_token(value, [&](std::string_view t) {
+      if (ascii_iequals(t, "close")) req.asks_close = true;
+      if (ascii_iequals(t, "keep-alive")) req.asks_keep_alive = true;
+    });
+  }
+  return 0;
+}
+
+// Every header line from `pos` up to the empty line. 0, or the refusal's status.
+int parse_header_lines(std::string_view buffer, std::size_t pos, EdgeRequest& req,
+                       FramingHeaders& framing) {
+  for (;;) {
+    std::size_t next;
+    const std::string_view line = line_at(buffer, pos, buffer.find('\n', pos), next);
+    pos = next;
+    if (line.empty()) return 0;
+    std::string_view name, value;
+    if (!split_header_line(line, name, value)) return 400;
+    if (const int status = apply_header(name, value, req, framing); status != 0) return status;
+  }
+}
+
+// Whether a body follows and how its end is found (RFC 9112, 6.3). 0, or
+// the refusal's status.
+int decide_framing(const FramingHeaders& framing, EdgeRequest& req) {
+  if (framing.hosts == 0 && !req.http10) return 400;
+  if (framing.has_encoding && (framing.has_length || req.http10)) return 400;
+  if (framing.has_encoding) {
     req.body = EdgeRequest::Body::kChunked;
-  } else if (has_length && req.content_length > 0) {
+  } else if (framing.has_length && req.content_length > 0) {
     req.body = EdgeRequest::Body::kLength;
   }
-  if (close_requested) req.keep_alive = false;  // close wins over keep-alive
+  return 0;
+}
+
+}  // namespace
+
+EdgeParse parse_request_head(std::string_view buffer, const EdgeRequestLimits& limits) {
+  HeadBounds bounds;
+  int status = 0;
+  const EdgeParse::State found = find_head(buffer, limits, bounds, status);
+  if (found == EdgeParse::kError) return error(status);
+  if (found == EdgeParse::kIncomplete) return EdgeParse{};
+
+  EdgeParse parse;
+  EdgeRequest& req = parse.request;
+  req.head_size = bounds.head_end;
+  FramingHeaders framing;
+  if ((status = parse_request_line(bounds.request_line, req)) != 0 ||
+      (status = parse_header_lines(buffer, bounds.headers_start, req, framing)) != 0 ||
+      (status = decide_framing(framing, req)) != 0) {
+    return error(status);
+  }
   parse.state = EdgeParse::kComplete;
   return parse;
 }

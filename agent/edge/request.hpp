@@ -10,6 +10,9 @@
 //   if (p.state == EdgeParse::kComplete) use(p.request), buffer.erase(0, p.request.head_size);
 //   if (p.state == EdgeParse::kError) answer(p.error_status) and close;
 //
+// It reports what the head says and decides nothing else: whether the
+// connection stays open afterwards is after_answer() (response.hpp).
+//
 // Refusals: 414 when the request line is longer than max_request_line, 431
 // when the header lines together are longer than max_header_bytes, 505 for an
 // HTTP version other than 1.0 and 1.1, 400 for anything malformed: a bad
@@ -44,10 +47,13 @@ struct EdgeRequest {
   std::string_view target;
   std::string_view host;  // empty when an HTTP/1.0 request has none
   bool http10 = false;
-  bool keep_alive = true;  // HTTP/1.1 unless "Connection: close"; 1.0 only with keep-alive
+  bool asks_close = false;       // a Connection token "close" (any case)
+  bool asks_keep_alive = false;  // a Connection token "keep-alive" (any case)
   enum class Body : std::uint8_t { kNone, kLength, kChunked } body = Body::kNone;
   std::uint64_t content_length = 0;  // when body == kLength
   std::size_t head_size = 0;         // bytes of the head, leading empty lines included
+
+  bool is_head() const { return method == "HEAD"; }  // answered without a body
 };
 
 struct EdgeParse {

@@ -14,9 +14,8 @@
 #include <cstring>
 #include <stdexcept>
 #include <string>
-#include <unordered_map>
 
-#include "agent/edge/answer.hpp"
+#include "agent/edge/connection.hpp"
 
 namespace flecto {
 
@@ -24,33 +23,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// Answers waiting beyond this are sent before more pipelined requests are
-// parsed, so that a client that does not read cannot make us buffer much.
-constexpr std::size_t kMaxPendingOutput = 256 * 1024;
-// Bytes a closing client may still send us before we close anyway.
-constexpr std::uint64_t kMaxLingerBytes = 1 << 20;
-constexpr std::size_t kReadChunk = 16 * 1024;
-constexpr int kMaxReadsPerEvent = 8;  // then let other connections of the loop run
 constexpr auto kSweepInterval = std::chrono::milliseconds(100);
-
-struct Connection {
-  int fd = -1;
-  std::string in;             // received, not yet parsed
-  std::string out;            // answers not yet sent
-  std::size_t out_sent = 0;
-  std::uint64_t discard = 0;  // body bytes still to drop
-  bool close_after_write = false;
-  bool lingering = false;     // our side is shut down; dropping input until EOF
-  std::uint64_t lingered = 0;
-  std::size_t scanned = 0;    // bytes of `in` known not to end a head
-  bool saw_line_end = false;  // `in` holds a LF (the request line is complete)
-  bool head_started = false;  // part of a head has arrived
-  Clock::time_point head_start;
-  Clock::time_point deadline;
-  std::uint32_t interest = EPOLLIN;
-
-  bool output_pending() const { return out_sent < out.size(); }
-};
 
 [[noreturn]] void throw_errno(const std::string& what) {
   throw std::runtime_error(what + ": " + std::strerror(errno));
@@ -62,288 +35,10 @@ struct EdgeServer::Loop {
   int epoll_fd = -1;
   int listen_fd = -1;                    // this loop's socket of the SO_REUSEPORT group
   std::atomic<std::uint64_t> accepted{0};  // connections accepted, for tests
-  std::unordered_map<int, std::unique_ptr<Connection>> connections;
 };
 
-namespace {
-
-// The per-loop work on connections; a small class so that the loop body
-// reads as what happens to a connection.
-class LoopWork {
- public:
-  LoopWork(int epoll_fd, std::unordered_map<int, std::unique_ptr<Connection>>& connections,
-           ServedTable& served, Metrics& metrics, const EdgeOptions& options,
-           std::atomic<std::size_t>& count)
-      : epoll_fd_(epoll_fd), connections_(connections), served_(served), metrics_(metrics),
-        options_(options), count_(count) {}
-
-  void add(int fd) {
-    auto conn = std::make_unique<Connection>();
-    conn->fd = fd;
-    conn->deadline = Clock::now() + options_.idle_timeout;
-    epoll_event ev{};
-    ev.events = EPOLLIN;
-    ev.data.fd = fd;
-    if (epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev) != 0) {
-      ::close(fd);
-      count_.fetch_sub(1, std::memory_order_relaxed);
-      return;
-    }
-    connections_.emplace(fd, std::move(conn));
-  }
-
-  void on_event(int fd, std::uint32_t events) {
-    const auto it = connections_.find(fd);
-    if (it == connections_.end()) return;
-    Connection& conn = *it->second;
-    if (events & EPOLLERR) return close(conn);
-    if (conn.lingering) return drain(conn);
-    if ((events & EPOLLOUT) && conn.output_pending()) {
-      if (!pump(conn)) return;
-    }
-    if ((events & (EPOLLIN | EPOLLHUP)) && !conn.output_pending()) {
-      if (!read_and_pump(conn)) return;
-    }
-    refresh_deadline(conn);
-  }
-
-  void sweep(Clock::time_point now) {
-    std::vector<int> expired;
-    for (const auto& [fd, conn] : connections_) {
-      if (now >= conn->deadline) expired.push_back(fd);
-    }
-    for (const int fd : expired) {
-      Connection& conn = *connections_.at(fd);
-      if (conn.lingering || conn.output_pending() || !(conn.head_started || conn.discard > 0)) {
-        close(conn);  // idle, lingering, or not taking its answer
-        continue;
-      }
-      // A head or body that did not arrive in time: say so, then close.
-      append_refusal(conn.out, 408, false);
-      metrics_.record_request(RequestOutcome::kRejected, 408, std::chrono::nanoseconds(0));
-      conn.close_after_write = true;
-      conn.in.clear();
-      conn.discard = 0;
-      if (flush(conn)) refresh_deadline(conn);
-    }
-  }
-
-  void close_all() {
-    while (!connections_.empty()) close(*connections_.begin()->second);
-  }
-
- private:
-  void close(Connection& conn) {
-    const int fd = conn.fd;
-    ::close(fd);  // also leaves the epoll set
-    count_.fetch_sub(1, std::memory_order_relaxed);
-    connections_.erase(fd);
-  }
-
-  void set_interest(Connection& conn, std::uint32_t interest) {
-    if (conn.interest == interest) return;
-    epoll_event ev{};
-    ev.events = interest;
-    ev.data.fd = conn.fd;
-    epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, conn.fd, &ev);
-    conn.interest = interest;
-  }
-
-  // Reads what is there and answers it. False when the connection was closed.
-  bool read_and_pump(Connection& conn) {
-    char buf[kReadChunk];
-    for (int round = 0; round < kMaxReadsPerEvent; ++round) {
-      const ssize_t n = ::recv(conn.fd, buf, sizeof buf, 0);
-      if (n > 0) {
-        std::string_view data(buf, static_cast<std::size_t>(n));
-        if (conn.in.empty() && conn.discard > 0) {  // drop body bytes without copying
-          const auto k = std::min<std::uint64_t>(conn.discard, data.size());
-          data.remove_prefix(k);
-          conn.discard -= k;
-        }
-        conn.in.append(data);
-        if (!pump(conn)) return false;
-        if (conn.output_pending() || conn.lingering) return true;
-        if (static_cast<std::size_t>(n) < sizeof buf) return true;
-        continue;
-      }
-      if (n == 0) {
-        close(conn);  // the client is done; anything half-received is dropped
-        return false;
-      }
-      if (errno == EINTR) continue;
-      if (errno == EAGAIN || errno == EWOULDBLOCK) return true;
-      close(conn);
-      return false;
-    }
-    return true;
-  }
-
-  // Parses and answers requests, then sends, until input runs out or the
-  // client stops taking answers. False when the connection was closed.
-  bool pump(Connection& conn) {
-    for (;;) {
-      const bool answered = answer_some(conn);
-      if (!flush(conn)) return false;
-      if (conn.output_pending() || conn.lingering || !answered) return true;
-    }
-  }
-
-  // Answers the complete requests in conn.in, up to kMaxPendingOutput of
-  // answers. True when at least one answer was added.
-  bool answer_some(Connection& conn) {
-    bool answered = false;
-    std::shared_ptr<const Table> table;  // taken once for the requests at hand
-    while (!conn.close_after_write && conn.out.size() - conn.out_sent < kMaxPendingOutput) {
-      if (conn.discard > 0) {
-        const auto k = std::min<std::uint64_t>(conn.discard, conn.in.size());
-        conn.in.erase(0, k);
-        conn.discard -= k;
-        if (conn.discard > 0) break;
-      }
-      if (conn.in.empty()) break;
-      const EdgeParse parse = head_may_be_complete(conn) ? parse_request_head(conn.in, options_.limits)
-                                                         : EdgeParse{};
-      if (parse.state == EdgeParse::kIncomplete) {
-        if (!conn.head_started) {
-          conn.head_started = true;
-          conn.head_start = Clock::now();
-        }
-        break;
-      }
-      const auto start = Clock::now();
-      conn.head_started = false;
-      answered = true;
-      if (parse.state == EdgeParse::kError) {
-        refuse(conn, parse.error_status, false, start);
-        break;
-      }
-      const EdgeRequest& request = parse.request;
-      const bool head = request.method == "HEAD";
-      if (request.body == EdgeRequest::Body::kLength &&
-          request.content_length > options_.max_body_bytes) {
-        refuse(conn, 413, head, start);
-        break;
-      }
-      EdgeAnswerRequest answer_request;
-      answer_request.method = request.method;
-      answer_request.host = request.host;
-      answer_request.target = request.target;
-      answer_request.http10 = request.http10;
-      // A chunked body is never read: answer, then close.
-      answer_request.keep_alive = request.keep_alive && request.body != EdgeRequest::Body::kChunked;
-      if (!table) table = served_.current();
-      const EdgeAnswer answer =
-          append_answer(conn.out, table.get(), answer_request, options_.debug_headers);
-      metrics_.record_request(answer.outcome, answer.status, Clock::now() - start);
-      if (!answer_request.keep_alive) {
-        conn.close_after_write = true;
-        conn.in.clear();
-        break;
-      }
-      if (request.body == EdgeRequest::Body::kLength) conn.discard = request.content_length;
-      conn.in.erase(0, request.head_size);
-      conn.scanned = 0;
-      conn.saw_line_end = false;
-    }
-    return answered;
-  }
-
-  // Whether parsing could give an answer now: the bytes that arrived since
-  // the last look may end the head, or a limit is broken. Saves re-parsing a
-  // head that a client sends a few bytes at a time.
-  bool head_may_be_complete(Connection& conn) const {
-    const std::string_view in = conn.in;
-    const EdgeRequestLimits& limits = options_.limits;
-    if (in.size() > limits.max_request_line + limits.max_header_bytes + 8) return true;
-    for (auto lf = in.find('\n', conn.scanned > 2 ? conn.scanned - 2 : 0); lf != std::string_view::npos;
-         lf = in.find('\n', lf + 1)) {
-      conn.saw_line_end = true;
-      if (lf + 1 < in.size() && in[lf + 1] == '\n') return true;
-      if (lf + 2 < in.size() && in[lf + 1] == '\r' && in[lf + 2] == '\n') return true;
-    }
-    if (!conn.saw_line_end && in.size() > limits.max_request_line + 1) return true;  // 414
-    conn.scanned = in.size();
-    return false;
-  }
-
-  void refuse(Connection& conn, int status, bool head, Clock::time_point start) {
-    append_refusal(conn.out, status, head);
-    metrics_.record_request(RequestOutcome::kRejected, status, Clock::now() - start);
-    conn.close_after_write = true;
-    conn.in.clear();
-  }
-
-  // Sends what it can. False when the connection was closed.
-  bool flush(Connection& conn) {
-    while (conn.output_pending()) {
-      const ssize_t n = ::send(conn.fd, conn.out.data() + conn.out_sent,
-                               conn.out.size() - conn.out_sent, MSG_NOSIGNAL);
-      if (n > 0) {
-        conn.out_sent += static_cast<std::size_t>(n);
-        continue;
-      }
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-        set_interest(conn, EPOLLOUT);
-        conn.deadline = Clock::now() + options_.write_timeout;
-        return true;
-      }
-      close(conn);
-      return false;
-    }
-    conn.out.clear();
-    conn.out_sent = 0;
-    if (conn.close_after_write && !conn.lingering) {
-      ::shutdown(conn.fd, SHUT_WR);
-      conn.lingering = true;
-      conn.in.clear();
-      conn.deadline = Clock::now() + options_.linger_timeout;
-    }
-    set_interest(conn, EPOLLIN);
-    return true;
-  }
-
-  // Drops what a closing client still sends, until it closes too.
-  void drain(Connection& conn) {
-    char buf[kReadChunk];
-    for (;;) {
-      const ssize_t n = ::recv(conn.fd, buf, sizeof buf, 0);
-      if (n > 0) {
-        conn.lingered += static_cast<std::uint64_t>(n);
-        if (conn.lingered > kMaxLingerBytes) return close(conn);
-        continue;
-      }
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
-      return close(conn);
-    }
-  }
-
-  void refresh_deadline(Connection& conn) {
-    if (conn.lingering || conn.output_pending()) return;  // set when it began
-    const auto now = Clock::now();
-    if (conn.head_started) {
-      conn.deadline = conn.head_start + options_.header_timeout;
-    } else if (conn.discard > 0) {
-      conn.deadline = now + options_.header_timeout;  // the body keeps coming, or not
-    } else {
-      conn.deadline = now + options_.idle_timeout;
-    }
-  }
-
-  int epoll_fd_;
-  std::unordered_map<int, std::unique_ptr<Connection>>& connections_;
-  ServedTable& served_;
-  Metrics& metrics_;
-  const EdgeOptions& options_;
-  std::atomic<std::size_t>& count_;
-};
-
-}  // namespace
-
-EdgeServer::EdgeServer(ServedTable& served, Metrics& metrics, EdgeOptions options)
-    : served_(served), metrics_(metrics), options_(std::move(options)) {}
+EdgeServer::EdgeServer(ServedTable& served, RequestCounters& counters, EdgeOptions options)
+    : served_(served), counters_(counters), options_(std::move(options)) {}
 
 EdgeServer::~EdgeServer() { stop(); }
 
@@ -464,7 +159,7 @@ std::vector<std::uint64_t> EdgeServer::accepted_per_loop() const {
 }
 
 void EdgeServer::run_loop(Loop& loop) {
-  LoopWork work(loop.epoll_fd, loop.connections, served_, metrics_, options_, connections_);
+  EdgeConnections connections(loop.epoll_fd, served_, counters_, options_, connections_);
   epoll_event events[128];
   auto next_sweep = Clock::now() + kSweepInterval;
   for (;;) {
@@ -492,20 +187,19 @@ void EdgeServer::run_loop(Loop& loop) {
           }
           const int one = 1;
           setsockopt(client, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-          work.add(client);
+          connections.add(client);
         }
       } else {
-        work.on_event(fd, events[i].events);
+        connections.on_event(fd, events[i].events);
       }
     }
     if (stopping) break;
     const auto now = Clock::now();
     if (now >= next_sweep) {
-      work.sweep(now);
+      connections.sweep(now);
       next_sweep = now + kSweepInterval;
     }
   }
-  work.close_all();
 }
 
 void EdgeServer::stop() {

@@ -1,34 +1,27 @@
 // The edge listener: answers every HTTP request from the table being served.
 //
-//   flecto::EdgeServer edge(served, metrics, {.debug_headers = config.debug_headers});
+//   flecto::EdgeServer edge(served, counters, {.debug_headers = config.debug_headers});
 //   edge.start(flecto::parse_listen_address(config.listen));  // throws if it cannot bind
 //   ...
 //   edge.stop();  // also done by the destructor
 //
-// It is its own HTTP/1.1 server on epoll rather than cpp-httplib's, because
-// httplib 0.11.4 cannot give the answers issue 4 asks for: it has no bound on
-// the number of header lines and answers 400 instead of 431, applies Range
-// headers to pages, parks one thread per keep-alive connection (so a few
-// slow clients can starve the pool), and reads request bodies it does not
-// need. Here `threads` event loops each have a listening socket on the same
-// port (SO_REUSEPORT), so the kernel spreads new connections over them
-// (one shared socket let whichever loop woke first take a whole burst); the
-// first socket is bound before it joins the group, so a port another
-// process holds still fails. No loop ever blocks on a client, so slow
-// clients cost a connection slot each and nothing more.
+// `threads` epoll event loops serve it, each with its own listening socket
+// on the port (SO_REUSEPORT, so the kernel spreads new connections over
+// them); a port another process holds still makes start() fail.
 //
 // Per connection: keep-alive and pipelining; the head (request line and
 // headers) must arrive within header_timeout of its first byte, else 408;
 // the request line is bounded (414) and so are the header lines (431);
-// malformed heads get 400 (see edge_request.hpp); a body announced by
-// Content-Length up to max_body_bytes is read and dropped, a larger one gets
-// 413; a chunked body is not read: the answer is sent with
-// "Connection: close". An idle keep-alive connection is closed after
-// idle_timeout, a client that does not take its answer within write_timeout.
-// Closing is lingering (shut down our side, drop what the client still
-// sends for a short while) so that a client's unread body never turns into
-// a reset that destroys the answer. What each request got is recorded in
-// Metrics (see edge_answer.hpp for the answers themselves).
+// malformed heads get 400 (request.hpp); a body announced by Content-Length
+// up to max_body_bytes is read and dropped, a larger one gets 413; a
+// chunked body is not read: the answer is sent with "Connection: close". An
+// idle keep-alive connection is closed after idle_timeout, a client that
+// does not take its answer within write_timeout. A connection that closes
+// after its answer lingers up to linger_timeout (our side shut down, what
+// the client still sends dropped), so that an unread body does not turn
+// into a reset that destroys the answer. Slow clients cost a connection
+// slot each, never a thread. Every answer is counted in the
+// RequestCounters (answer.hpp for the answers themselves).
 
 #ifndef FLECTO_AGENT_EDGE_SERVER_HPP_
 #define FLECTO_AGENT_EDGE_SERVER_HPP_
@@ -41,9 +34,9 @@
 #include <thread>
 #include <vector>
 
-#include "agent/edge/request.hpp"
 #include "agent/config/listen_address.hpp"
-#include "agent/admin/metrics.hpp"
+#include "agent/edge/request.hpp"
+#include "agent/edge/request_counters.hpp"
 #include "agent/rules/served_table.hpp"
 
 namespace flecto {
@@ -62,8 +55,8 @@ struct EdgeOptions {
 
 class EdgeServer {
  public:
-  // `served` and `metrics` must outlive the server.
-  EdgeServer(ServedTable& served, Metrics& metrics, EdgeOptions options = {});
+  // `served` and `counters` must outlive the server.
+  EdgeServer(ServedTable& served, RequestCounters& counters, EdgeOptions options = {});
   ~EdgeServer();
   EdgeServer(const EdgeServer&) = delete;
   EdgeServer& operator=(const EdgeServer&) = delete;
@@ -93,7 +86,7 @@ class EdgeServer {
   void run_loop(Loop& loop);
 
   ServedTable& served_;
-  Metrics& metrics_;
+  RequestCounters& counters_;
   EdgeOptions options_;
   int stop_fd_ = -1;  // eventfd every loop watches
   std::uint16_t port_ = 0;

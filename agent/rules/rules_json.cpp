@@ -5,6 +5,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "agent/text/ascii.hpp"
+
 namespace flecto {
 namespace {
 
@@ -87,16 +89,7 @@ std::size_t last_key_before_error(std::string_view text) {
 
 }  // namespace
 
-bool key_equals(std::string_view key, std::string_view name) {
-  if (key.size() != name.size()) return false;
-  for (std::size_t i = 0; i < key.size(); ++i) {
-    char a = key[i], b = name[i];
-    if (a >= 'A' && a <= 'Z') a = static_cast<char>(a - 'A' + 'a');
-    if (b >= 'A' && b <= 'Z') b = static_cast<char>(b - 'A' + 'a');
-    if (a != b) return false;
-  }
-  return true;
-}
+bool key_equals(std::string_view key, std::string_view name) { return ascii_iequals(key, name); }
 
 std::string describe_position(std::string_view text, std::size_t offset) {
   std::size_t line = 1, column = 1;

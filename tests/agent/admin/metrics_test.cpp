@@ -24,8 +24,8 @@ TEST_CASE("metrics: the checker refuses broken exposition text", "[metrics]") {
 }
 
 TEST_CASE("metrics: exposition before any table or request", "[metrics]") {
-  Metrics metrics;
-  const auto samples = parse_prometheus_text(metrics.render(nullptr, SyncState{}));
+  RequestCounters counters;
+  const auto samples = parse_prometheus_text(render_metrics(nullptr, SyncState{}, counters.counts()));
   CHECK(prometheus_value(samples, "flecto_agent_table_loaded") == 0);
   CHECK(prometheus_value(samples, "flecto_agent_loaded_version") == 0);
   CHECK(prometheus_value(samples, "flecto_agent_requests_total", {{"outcome", "redirect"}, {"code", "301"}}) == 0);
@@ -50,14 +50,14 @@ TEST_CASE("metrics: table, sync state and requests", "[metrics]") {
   sync.last_success_time = std::chrono::system_clock::time_point(std::chrono::seconds(1'700'000'000));
   sync.last_load_duration = milliseconds(1500);
 
-  Metrics metrics;
-  metrics.record_request(RequestOutcome::kRedirect, 301, microseconds(3));
-  metrics.record_request(RequestOutcome::kRedirect, 301, microseconds(30));
-  metrics.record_request(RequestOutcome::kPage, 405, microseconds(300));
-  metrics.record_request(RequestOutcome::kMiss, 404, milliseconds(3));
-  metrics.record_request(RequestOutcome::kRejected, 418, milliseconds(3000));  // "other"
+  RequestCounters counters;
+  counters.record(RequestOutcome::kRedirect, 301, microseconds(3));
+  counters.record(RequestOutcome::kRedirect, 301, microseconds(30));
+  counters.record(RequestOutcome::kPage, 405, microseconds(300));
+  counters.record(RequestOutcome::kMiss, 404, milliseconds(3));
+  counters.record(RequestOutcome::kRejected, 418, milliseconds(3000));  // "other"
 
-  const auto samples = parse_prometheus_text(metrics.render(table.get(), sync));
+  const auto samples = parse_prometheus_text(render_metrics(table.get(), sync, counters.counts()));
   CHECK(prometheus_value(samples, "flecto_agent_loaded_version") == 42);
   CHECK(prometheus_value(samples, "flecto_agent_table_loaded") == 1);
   CHECK(prometheus_value(samples, "flecto_agent_rules_loaded", {{"kind", "redirect"}, {"type", "BASIC"}}) == 2);
@@ -83,15 +83,15 @@ TEST_CASE("metrics: table, sync state and requests", "[metrics]") {
 }
 
 TEST_CASE("metrics: counts from many threads add up", "[metrics]") {
-  Metrics metrics;
+  RequestCounters counters;
   std::vector<std::thread> threads;
   for (int t = 0; t < 16; ++t) {
     threads.emplace_back([&] {
-      for (int i = 0; i < 10'000; ++i) metrics.record_request(RequestOutcome::kMiss, 404, microseconds(1));
+      for (int i = 0; i < 10'000; ++i) counters.record(RequestOutcome::kMiss, 404, microseconds(1));
     });
   }
   for (auto& t : threads) t.join();
-  const auto samples = parse_prometheus_text(metrics.render(nullptr, SyncState{}));
+  const auto samples = parse_prometheus_text(render_metrics(nullptr, SyncState{}, counters.counts()));
   CHECK(prometheus_value(samples, "flecto_agent_requests_total", {{"outcome", "miss"}, {"code", "404"}}) == 160'000);
   CHECK(prometheus_value(samples, "flecto_agent_request_duration_seconds_count") == 160'000);
 }

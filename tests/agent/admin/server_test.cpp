@@ -14,7 +14,7 @@ using namespace flecto::test;
 namespace {
 
 struct RunningAdmin {
-  RunningAdmin() : server(served, sync, metrics, info()) {
+  RunningAdmin() : server(served, sync, counters, info()) {
     server.start(ListenAddress{"127.0.0.1", 0});
     client = std::make_unique<httplib::Client>("127.0.0.1", server.port());
   }
@@ -29,7 +29,7 @@ struct RunningAdmin {
   }
   ServedTable served;
   SyncStatus sync;
-  Metrics metrics;
+  RequestCounters counters;
   AdminServer server;
   std::unique_ptr<httplib::Client> client;
 };
@@ -68,7 +68,7 @@ TEST_CASE("admin: /metrics is valid Prometheus text with the agent's figures", "
     s.syncs_success = 1;
     s.syncs_error = 4;
   });
-  admin.metrics.record_request(RequestOutcome::kRedirect, 308, std::chrono::microseconds(20));
+  admin.counters.record(RequestOutcome::kRedirect, 308, std::chrono::microseconds(20));
   auto r = admin.client->Get("/metrics");
   REQUIRE(r);
   CHECK(r->status == 200);
@@ -127,8 +127,8 @@ TEST_CASE("admin: start fails clearly on a port in use, stop is idempotent", "[a
   RunningAdmin first;
   ServedTable served;
   SyncStatus sync;
-  Metrics metrics;
-  AdminServer second(served, sync, metrics, {});
+  RequestCounters counters;
+  AdminServer second(served, sync, counters, {});
   CHECK_THROWS_WITH(second.start(ListenAddress{"127.0.0.1", first.server.port()}),
                     Catch::Contains("cannot listen on 127.0.0.1:"));
   first.server.stop();

@@ -4,6 +4,7 @@
 #include <thread>
 #include <vector>
 
+#include "agent/admin/metrics.hpp"
 #include "agent/edge/redirect_location.hpp"
 #include "tests/agent/edge/test_support.hpp"
 
@@ -268,7 +269,8 @@ TEST_CASE("edge: requests are counted in the metrics", "[edge]") {
   REQUIRE(round_trip(edge.port(), request("GET", "/robots.txt")));
   REQUIRE(round_trip(edge.port(), request("GET", "/none")));
   REQUIRE(round_trip(edge.port(), "BROKEN\r\n\r\n"));
-  const std::string text = edge.metrics.render(edge.served.current().get(), SyncState{});
+  const std::string text =
+      render_metrics(edge.served.current().get(), SyncState{}, edge.counters.counts());
   CHECK_THAT(text, Catch::Contains("flecto_agent_requests_total{outcome=\"redirect\",code=\"301\"} 1\n"));
   CHECK_THAT(text, Catch::Contains("flecto_agent_requests_total{outcome=\"page\",code=\"200\"} 1\n"));
   CHECK_THAT(text, Catch::Contains("flecto_agent_requests_total{outcome=\"miss\",code=\"404\"} 1\n"));
@@ -279,12 +281,12 @@ TEST_CASE("edge: requests are counted in the metrics", "[edge]") {
 TEST_CASE("edge: start fails clearly on a port in use, stop is idempotent", "[edge]") {
   RunningEdge first;
   ServedTable served;
-  Metrics metrics;
-  EdgeServer second(served, metrics);
+  RequestCounters counters;
+  EdgeServer second(served, counters);
   CHECK_THROWS_WITH(second.start(ListenAddress{"127.0.0.1", first.port()}),
                     Catch::Contains("cannot listen on 127.0.0.1:" + std::to_string(first.port())) &&
                         Catch::Contains("in use"));
-  EdgeServer unresolvable(served, metrics);
+  EdgeServer unresolvable(served, counters);
   CHECK_THROWS_AS(unresolvable.start(ListenAddress{"no-such-host.invalid", 0}), std::runtime_error);
   first.server.stop();
   first.server.stop();

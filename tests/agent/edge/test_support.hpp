@@ -22,8 +22,8 @@
 #include <string_view>
 #include <utility>
 
+#include "agent/edge/request_counters.hpp"
 #include "agent/edge/server.hpp"
-#include "agent/admin/metrics.hpp"
 #include "agent/rules/served_table.hpp"
 #include "matcher/table.hpp"
 
@@ -182,15 +182,15 @@ inline Page page(std::string type, std::string path, std::string content,
   return Page{std::move(type), std::move(path), std::move(content), std::move(content_type)};
 }
 
-// An edge server on 127.0.0.1, a free port, with its table holder and metrics.
+// An edge server on 127.0.0.1, a free port, with its table holder and counters.
 struct RunningEdge {
-  explicit RunningEdge(EdgeOptions options = {}) : server(served, metrics, std::move(options)) {
+  explicit RunningEdge(EdgeOptions options = {}) : server(served, counters, std::move(options)) {
     server.start(ListenAddress{"127.0.0.1", 0});
   }
   std::uint16_t port() const { return server.port(); }
 
   ServedTable served;
-  Metrics metrics;
+  RequestCounters counters;
   EdgeServer server;
 };
 
