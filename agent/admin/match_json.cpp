@@ -1,15 +1,16 @@
 #include "agent/admin/match_json.hpp"
 
+#include "agent/edge/redirect_location.hpp"
 #include "agent/rules/rules_json.hpp"
 
 namespace flecto {
 
 std::string match_result_json(const Table& table, std::string_view host, std::string_view uri) {
-  return match_result_json(table.match_redirect(host, uri), table.match_page(host, uri));
+  return match_result_json(table.match_redirect(host, uri), table.match_page(host, uri), uri);
 }
 
 std::string match_result_json(const std::optional<RedirectMatch>& redirect,
-                              const std::optional<PageView>& page) {
+                              const std::optional<PageView>& page, std::string_view uri) {
   std::string out;
   out.reserve(256);
   out += "{\"redirect\":";
@@ -21,10 +22,12 @@ std::string match_result_json(const std::optional<RedirectMatch>& redirect,
                                        std::string(rule.target), std::string(to_string(rule.status))});
     out += ",\"target\":";
     append_json_string(out, redirect->target);
+    out += ",\"location\":";
+    append_json_string(out, redirect_location(redirect->target, uri));
     out += ",\"code\":";
     out += std::to_string(redirect->code);
   } else {
-    out += "null,\"target\":\"\",\"code\":null";
+    out += "null,\"target\":\"\",\"location\":\"\",\"code\":null";
   }
   out += ",\"page\":";
   if (page) {

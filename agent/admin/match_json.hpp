@@ -4,13 +4,17 @@
 // /match endpoint, and it mirrors one `expect` entry of the conformance
 // vectors (tests/data/conformance, README.md there):
 //
-//   {"redirect":{"type":"REGEX","source":"^/a/(.*)$","target":"/b/$1","status":"FOUND"},
-//    "target":"/b/x","code":302,"page":null}
+//   {"redirect":{"type":"REGEX","source":"^/a/(.*)$","target":"b/$1","status":"FOUND"},
+//    "target":"b/x","location":"/a/b/x","code":302,"page":null}
 //
 // (one line, no trailing newline). `redirect` is the winning rule as listed
-// or null; `target` the resolved Location ("" when no redirect matched);
-// `code` 301/302/307/308 or null; `page` {"type","path","contentType",
-// "content"} or null. Redirect and page are looked up independently: a
+// or null; `target` the rule's target with its groups substituted, what the
+// manager's Redirect Tester shows ("" when no redirect matched); `location`
+// the Location header the edge would send for it (relative targets resolved
+// against the request path, dot segments cleaned, bytes escaped: see
+// agent/edge/redirect_location.hpp; "" when no redirect matched); `code`
+// 301/302/307/308 or null; `page` {"type","path","contentType",
+// "content"} or null. The conformance vectors carry no `location`. Redirect and page are looked up independently: a
 // request may get both here, although serving gives the redirect precedence.
 // Strings are escaped with append_json_string (agent/rules/rules_json.hpp), so the
 // line holds no raw control characters and parses back byte for byte.
@@ -30,9 +34,10 @@ namespace flecto {
 // returns the answer line. Thread-safe like the Table's own methods.
 std::string match_result_json(const Table& table, std::string_view host, std::string_view uri);
 
-// The answer line for lookups already made; what the overload above returns.
+// The answer line for lookups already made for request target `uri`; what
+// the overload above returns.
 std::string match_result_json(const std::optional<RedirectMatch>& redirect,
-                              const std::optional<PageView>& page);
+                              const std::optional<PageView>& page, std::string_view uri);
 
 }  // namespace flecto
 

@@ -42,6 +42,11 @@ EdgeAnswer append_answer(std::string& out, const Table* table, const EdgeRequest
       response.field("X-Flecto-Version", std::to_string(table->version()));
       response.field("X-Flecto-Rule",
                      debug_rule("redirect", to_string(redirect->rule.type), redirect->rule.source));
+      // The target as the rule gives it (groups substituted), next to the
+      // Location it became.
+      std::string target;
+      append_percent_escaped(target, redirect->target);
+      response.field("X-Flecto-Target", target);
     }
     if (get_or_head) {
       response.field("Content-Type", "text/html; charset=utf-8");

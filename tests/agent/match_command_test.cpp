@@ -162,7 +162,7 @@ TEST_CASE("flecto-agent match: the example rules file has no skipped rule") {
                       "--uri", "/promo"});
   CHECK(r.status == 0);
   CHECK(r.err.empty());
-  CHECK_THAT(r.out, Catch::Contains("\"target\":\"http://localhost:8080/offers/black-friday\",\"code\":302"));
+  CHECK_THAT(r.out, Catch::Contains("\"target\":\"http://localhost:8080/offers/black-friday\",\"location\":\"http://localhost:8080/offers/black-friday\",\"code\":302"));
 }
 
 TEST_CASE("flecto-agent match: error exits") {

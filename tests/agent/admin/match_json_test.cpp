@@ -18,8 +18,8 @@ using flecto::RedirectType;
 using flecto::match_result_json;
 
 TEST_CASE("match json: nothing matched") {
-  CHECK(match_result_json(std::nullopt, std::nullopt) ==
-        R"({"redirect":null,"target":"","code":null,"page":null})");
+  CHECK(match_result_json(std::nullopt, std::nullopt, "/x") ==
+        R"({"redirect":null,"target":"","location":"","code":null,"page":null})");
 }
 
 TEST_CASE("match json: a redirect and a page, fields in the vector format's order") {
@@ -28,9 +28,9 @@ TEST_CASE("match json: a redirect and a page, fields in the vector format's orde
                          "/articles/12",
                          308};
   PageView page{PageType::kBasicHost, "example.com/robots.txt", "User-agent: *\n", ContentType::kTextPlain};
-  CHECK(match_result_json(redirect, page) ==
+  CHECK(match_result_json(redirect, page, "/blog/12") ==
         R"({"redirect":{"type":"REGEX","source":"^/blog/([0-9]+)$","target":"/articles/$1",)"
-        R"("status":"PERMANENT_REDIRECT"},"target":"/articles/12","code":308,)"
+        R"("status":"PERMANENT_REDIRECT"},"target":"/articles/12","location":"/articles/12","code":308,)"
         R"("page":{"type":"BASIC_HOST","path":"example.com/robots.txt","contentType":"TEXT_PLAIN",)"
         R"("content":"User-agent: *\n"}})");
 }
@@ -48,13 +48,13 @@ TEST_CASE("match json: every status and type is written with the manager's word"
                         Case{RedirectType::kRegex, RedirectStatus::kTemporaryRedirect, "REGEX", "TEMPORARY_REDIRECT", 307},
                         Case{RedirectType::kRegexHost, RedirectStatus::kPermanentRedirect, "REGEX_HOST",
                              "PERMANENT_REDIRECT", 308}}) {
-    std::string line = match_result_json(RedirectMatch{{c.type, "/a", "/b", c.status}, "/b", c.code}, std::nullopt);
+    std::string line = match_result_json(RedirectMatch{{c.type, "/a", "/b", c.status}, "/b", c.code}, std::nullopt, "/a");
     CHECK_THAT(line, Catch::Contains(std::string("\"type\":\"") + c.type_word + "\""));
     CHECK_THAT(line, Catch::Contains(std::string("\"status\":\"") + c.status_word + "\""));
     CHECK_THAT(line, Catch::Contains("\"code\":" + std::to_string(c.code) + ","));
   }
   PageView xml{PageType::kBasic, "/sitemap.xml", "<urlset/>", ContentType::kXml};
-  CHECK_THAT(match_result_json(std::nullopt, xml),
+  CHECK_THAT(match_result_json(std::nullopt, xml, "/sitemap.xml"),
              Catch::EndsWith(R"("page":{"type":"BASIC","path":"/sitemap.xml","contentType":"XML","content":"<urlset/>"}})"));
 }
 
@@ -63,7 +63,7 @@ TEST_CASE("match json: one line that parses back byte for byte") {
   nasty.push_back('\0');
   RedirectMatch redirect{{RedirectType::kBasic, nasty, nasty, RedirectStatus::kFound}, nasty, 302};
   PageView page{PageType::kBasic, nasty, nasty, ContentType::kXml};
-  std::string line = match_result_json(redirect, page);
+  std::string line = match_result_json(redirect, page, nasty);
   CHECK(line.find('\n') == std::string::npos);
   CHECK(line.find('\r') == std::string::npos);
 
@@ -76,6 +76,18 @@ TEST_CASE("match json: one line that parses back byte for byte") {
   CHECK(int64_t(root["code"]) == 302);
   CHECK(text(root["page"]["path"]) == nasty);
   CHECK(text(root["page"]["content"]) == nasty);
+}
+
+TEST_CASE("match json: location is the Location the edge sends, next to the rule's target") {
+  // A relative target is resolved against the request path and cleaned; the
+  // target stays what the Redirect Tester shows.
+  RedirectMatch relative{{RedirectType::kBasic, "/docs/old", "../new/./page", RedirectStatus::kFound},
+                         "../new/./page", 302};
+  std::string line = match_result_json(relative, std::nullopt, "/docs/a/old?x=1");
+  CHECK_THAT(line, Catch::Contains(R"("target":"../new/./page","location":"/docs/new/page","code":302)"));
+  // Bytes a header cannot carry are escaped in the Location.
+  RedirectMatch raw{{RedirectType::kBasic, "/c", "/caf\xc3\xa9", RedirectStatus::kFound}, "/caf\xc3\xa9", 302};
+  CHECK_THAT(match_result_json(raw, std::nullopt, "/c"), Catch::Contains(R"("location":"/caf%c3%a9")"));
 }
 
 // Every query of the conformance vectors through a real Table: the answer

@@ -172,6 +172,18 @@ TEST_CASE("edge answer: 404 for nothing matched, 503 before any table", "[edge][
   CHECK(early.answer.outcome == RequestOutcome::kRejected);
 }
 
+TEST_CASE("edge answer: the debug target is the rule's, next to the Location it became", "[edge][answer]") {
+  Rules rules;
+  rules.version = 3;
+  rules.redirects = {redirect("BASIC", "/docs/a/old", "../new/./page", "FOUND")};
+  const auto table = build_table(rules);
+  const std::string bytes = answer_to(table.get(), request("HEAD", "/docs/a/old"), true).bytes;
+  CHECK_THAT(bytes, Catch::Contains("Location: /docs/new/page\r\n"));
+  CHECK_THAT(bytes, Catch::Contains("X-Flecto-Target: ../new/./page\r\n"));
+  CHECK_THAT(answer_to(table.get(), request("HEAD", "/docs/a/old"), false).bytes,
+             !Catch::Contains("X-Flecto-Target"));
+}
+
 TEST_CASE("edge answer: debug headers name the version and the rule", "[edge][answer]") {
   const auto table = sample_table();
   CHECK(answer_to(table.get(), request("HEAD", "/old"), true).bytes ==
@@ -180,6 +192,7 @@ TEST_CASE("edge answer: debug headers name the version and the rule", "[edge][an
         "Location: /new\r\n"
         "X-Flecto-Version: 7\r\n"
         "X-Flecto-Rule: redirect BASIC /old\r\n"
+        "X-Flecto-Target: /new\r\n"
         "Content-Type: text/html; charset=utf-8\r\n"
         "Content-Length: 39\r\n"
         "\r\n");

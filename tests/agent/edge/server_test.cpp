@@ -213,6 +213,7 @@ TEST_CASE("edge: --debug-headers names the version and the rule", "[edge]") {
   REQUIRE(r);
   CHECK(r->header("x-flecto-version") == "7");
   CHECK(r->header("x-flecto-rule") == "redirect REGEX ^/blog/(.*)$");
+  CHECK_FALSE(quiet->has_header("x-flecto-target"));
   const auto p = round_trip(debug.port(), request("GET", "/robots.txt"));
   REQUIRE(p);
   CHECK(p->header("x-flecto-rule") == "page BASIC /robots.txt");
