@@ -8,6 +8,7 @@
 
 #include "agent/config/loader.hpp"
 #include "agent/daemon.hpp"
+#include "agent/exit_status.hpp"
 #include "agent/match_command.hpp"
 #include "agent/sync/once.hpp"
 

@@ -12,6 +12,7 @@
 
 #include "agent/admin/server.hpp"
 #include "agent/edge/server.hpp"
+#include "agent/exit_status.hpp"
 #include "agent/config/listen_address.hpp"
 #include "agent/sync/load.hpp"
 #include "agent/service/logging.hpp"
@@ -82,7 +83,7 @@ int run_daemon(const Config& config) {
   Metrics metrics;
   bool syncing = config.rules_file.empty();
 
-  if (!syncing && !serve_rules_file(config, served, status)) return 2;
+  if (!syncing && !serve_rules_file(config, served, status)) return kExitUsage;
 
   std::unique_ptr<ManagerClient> client;
   std::unique_ptr<ManagerClientApi> api;
@@ -95,7 +96,7 @@ int run_daemon(const Config& config) {
       client = std::make_unique<ManagerClient>(manager_settings_from(config));
     } catch (const std::exception& e) {
       spdlog::error("manager_url: {}", e.what());
-      return 2;
+      return kExitUsage;
     }
     api = std::make_unique<ManagerClientApi>(*client);
     loop = std::make_unique<SyncLoop>(config, *api, served, status);
@@ -119,7 +120,7 @@ int run_daemon(const Config& config) {
     }
   } catch (const std::exception& e) {
     spdlog::error("{}", e.what());
-    return 1;
+    return kExitCannotListen;
   }
 
   std::jthread sync_thread;
@@ -155,7 +156,7 @@ int run_daemon(const Config& config) {
   edge.stop();
   admin.stop();
   spdlog::info("stopped");
-  return 0;
+  return kExitOk;
 }
 
 }  // namespace flecto

@@ -5,6 +5,7 @@
 
 #include "agent/config/agent_name.hpp"
 #include "agent/config/duration.hpp"
+#include "agent/exit_status.hpp"
 #include "agent/sync/load.hpp"
 #include "agent/sync/snapshot.hpp"
 #include "agent/sync/stop_deadline.hpp"
@@ -18,12 +19,12 @@ constexpr const char* kPrefix = "flecto-agent: sync-once: ";
 
 int sync_once_exit_status(ManagerError::Kind kind) {
   switch (kind) {
-    case ManagerError::Kind::kHttpStatus: return kSyncOnceHttpError;
-    case ManagerError::Kind::kInvalidData: return kSyncOnceInvalidData;
+    case ManagerError::Kind::kHttpStatus: return kExitHttpError;
+    case ManagerError::Kind::kInvalidData: return kExitInvalidData;
     case ManagerError::Kind::kUnreachable:
     case ManagerError::Kind::kCancelled: break;
   }
-  return kSyncOnceUnreachable;
+  return kExitUnreachable;
 }
 
 int run_sync_once(const Config& config, bool force, bool quiet, std::ostream& out, std::ostream& err) {
@@ -32,7 +33,7 @@ int run_sync_once(const Config& config, bool force, bool quiet, std::ostream& ou
     client.emplace(manager_settings_from(config));
   } catch (const std::invalid_argument& e) {
     err << kPrefix << "manager_url: " << e.what() << '\n';
-    return kSyncOnceConfigError;
+    return kExitUsage;
   }
   ManagerClientApi api(*client);
   return run_sync_once(config, api, force, quiet, out, err);
@@ -45,11 +46,11 @@ int run_sync_once(const Config& config, ManagerApi& api, bool force, bool quiet,
     agent_name = resolve_agent_name(config.agent_name);
   } catch (const std::invalid_argument& e) {
     err << kPrefix << e.what() << '\n';
-    return kSyncOnceConfigError;
+    return kExitUsage;
   }
   if (config.state_dir.empty()) {
     err << kPrefix << "state_dir: not set\n";
-    return kSyncOnceConfigError;
+    return kExitUsage;
   }
 
   StopDeadline deadline({}, config.sync_timeout);
@@ -57,7 +58,7 @@ int run_sync_once(const Config& config, ManagerApi& api, bool force, bool quiet,
   auto fail = [&](const std::string& step, const ManagerError& e) {
     if (deadline.expired()) {
       err << kPrefix << step << ": timed out after " << format_duration(config.sync_timeout) << '\n';
-      return kSyncOnceUnreachable;
+      return kExitUnreachable;
     }
     err << kPrefix << step << ": " << e.what() << '\n';
     return sync_once_exit_status(e.kind());
@@ -80,7 +81,7 @@ int run_sync_once(const Config& config, ManagerApi& api, bool force, bool quiet,
       }
     }
     if (!quiet) out << "version " << version << ": unchanged, the snapshot holds it\n";
-    return kSyncOnceOk;
+    return kExitOk;
   }
 
   std::optional<Load> loaded;
@@ -90,7 +91,7 @@ int run_sync_once(const Config& config, ManagerApi& api, bool force, bool quiet,
   } catch (const ManagerError& e) {
     int status = fail("load", e);
     // A manager that answered hears of the failure, with the version this host holds.
-    if (!deadline.expired() && status != kSyncOnceUnreachable && held && *held != 0) {
+    if (!deadline.expired() && status != kExitUnreachable && held && *held != 0) {
       try {
         api.report_load(LoadReport{agent_name, *held, false, std::chrono::steady_clock::now() - started, e.what()},
                         stop);
@@ -101,18 +102,18 @@ int run_sync_once(const Config& config, ManagerApi& api, bool force, bool quiet,
     return status;
   } catch (const std::bad_alloc&) {
     err << kPrefix << "load: out of memory while building the table\n";
-    return kSyncOnceInvalidData;
+    return kExitInvalidData;
   }
   Load& load = *loaded;
 
   std::string error = describe_skipped(load.built.skipped);
-  int status = kSyncOnceOk;
+  int status = kExitOk;
   try {
     write_snapshot(config.state_dir, load.rules);
   } catch (const SnapshotError& e) {
     err << kPrefix << "snapshot: " << e.what() << '\n';
     error += (error.empty() ? "" : "; ") + std::string("snapshot not written: ") + e.what();
-    status = kSyncOnceConfigError;
+    status = kExitUsage;
   }
   if (!load.built.skipped.empty()) err << kPrefix << describe_skipped(load.built.skipped) << '\n';
 
@@ -123,7 +124,7 @@ int run_sync_once(const Config& config, ManagerApi& api, bool force, bool quiet,
                       stop);
     } catch (const ManagerError& e) {
       int report_status = fail("report", e);
-      if (status == kSyncOnceOk) status = report_status;
+      if (status == kExitOk) status = report_status;
     }
   }
   if (!quiet) {
