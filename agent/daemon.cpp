@@ -16,7 +16,7 @@
 #include "agent/config/listen_address.hpp"
 #include "agent/sync/load.hpp"
 #include "agent/service/logging.hpp"
-#include "agent/manager/api.hpp"
+#include "agent/manager/client.hpp"
 #include "agent/admin/metrics.hpp"
 #include "agent/rules/rules_json.hpp"
 #include "agent/sync/snapshot.hpp"
@@ -86,7 +86,6 @@ int run_daemon(const Config& config) {
   if (!syncing && !serve_rules_file(config, served, status)) return kExitUsage;
 
   std::unique_ptr<ManagerClient> client;
-  std::unique_ptr<ManagerClientApi> api;
   std::unique_ptr<SyncLoop> loop;
   // When the sync loop last showed it was alive; the watchdog is fed only
   // while it does, so a stuck sync gets the service restarted.
@@ -98,8 +97,7 @@ int run_daemon(const Config& config) {
       spdlog::error("manager_url: {}", e.what());
       return kExitUsage;
     }
-    api = std::make_unique<ManagerClientApi>(*client);
-    loop = std::make_unique<SyncLoop>(config, *api, served, status);
+    loop = std::make_unique<SyncLoop>(config, *client, served, status);
     loop->set_tick([&] { last_tick = Clock::now().time_since_epoch().count(); });
   }
 

@@ -255,4 +255,17 @@ void ManagerClient::heartbeat(const std::string& agent_name, std::stop_token sto
 
 const std::string& ManagerClient::url() const { return impl_->display_url; }
 
+ManagerSettings manager_settings_from(const Config& config) {
+  ManagerSettings settings;
+  settings.url = config.manager_url;
+  settings.namespace_code = config.namespace_code;
+  settings.project_code = config.project_code;
+  settings.token = config.token;
+  settings.header_authorization_name = config.header_authorization_name;
+  settings.ca_file = config.ca_file;
+  settings.connect_timeout = config.connect_timeout;
+  settings.read_timeout = config.read_timeout;
+  return settings;
+}
+
 }  // namespace flecto

@@ -2,8 +2,7 @@
 // keeps serving whatever it has when the manager misbehaves.
 //
 //   flecto::ManagerClient client(flecto::manager_settings_from(config));
-//   flecto::ManagerClientApi api(client);
-//   flecto::SyncLoop loop(config, api, served, status);
+//   flecto::SyncLoop loop(config, client, served, status);
 //   loop.set_tick([] { sd_notify(0, "WATCHDOG=1"); });
 //   std::jthread sync([&](std::stop_token stop) { loop.run(stop); });
 //   ... on SIGHUP: loop.request_sync_now();   on SIGTERM: sync.request_stop();

@@ -6,6 +6,7 @@
 #include "agent/config/agent_name.hpp"
 #include "agent/config/duration.hpp"
 #include "agent/exit_status.hpp"
+#include "agent/manager/client.hpp"
 #include "agent/sync/load.hpp"
 #include "agent/sync/snapshot.hpp"
 #include "agent/sync/stop_deadline.hpp"
@@ -35,8 +36,7 @@ int run_sync_once(const Config& config, bool force, bool quiet, std::ostream& ou
     err << kPrefix << "manager_url: " << e.what() << '\n';
     return kExitUsage;
   }
-  ManagerClientApi api(*client);
-  return run_sync_once(config, api, force, quiet, out, err);
+  return run_sync_once(config, *client, force, quiet, out, err);
 }
 
 int run_sync_once(const Config& config, ManagerApi& api, bool force, bool quiet, std::ostream& out,

@@ -12,7 +12,6 @@
 #include <string>
 
 #include "agent/config/config.hpp"
-#include "agent/manager/api.hpp"
 #include "agent/manager/client.hpp"
 #include "agent/rules/served_table.hpp"
 #include "agent/sync/loop.hpp"
@@ -62,7 +61,7 @@ inline Config standin_config(const standin::StandinManager& manager, const std::
 class StandinLoop {
  public:
   StandinLoop(const Config& config, ServedTable& served, SyncStatus& status)
-      : client_(manager_settings_from(config)), api_(client_), loop_(config, api_, served, status, options()) {
+      : client_(manager_settings_from(config)), loop_(config, client_, served, status, options()) {
     done_ = std::async(std::launch::async, [this] { loop_.run(stop_.get_token()); });
   }
   ~StandinLoop() { stop(); }
@@ -86,7 +85,6 @@ class StandinLoop {
     return o;
   }
   ManagerClient client_;
-  ManagerClientApi api_;
   SyncLoop loop_;
   std::stop_source stop_;
   std::future<void> done_;

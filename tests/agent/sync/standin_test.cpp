@@ -8,7 +8,7 @@
 
 #include "agent/sync/fetch_rules.hpp"
 #include "agent/sync/load.hpp"
-#include "agent/manager/api.hpp"
+#include "agent/manager/client.hpp"
 #include "agent/sync/snapshot.hpp"
 #include "agent/sync/loop.hpp"
 #include "agent/sync/once.hpp"
@@ -75,9 +75,8 @@ TEST_CASE("sync with the stand-in: both key casings, both version forms, cursor 
         StandinManager manager(options, rules);
         TempDir dir;
         flecto::ManagerClient client(flecto::manager_settings_from(standin_config(manager, dir.path())));
-        flecto::ManagerClientApi api(client);
         INFO("lower-case keys " << lower << ", version as string " << as_string << ", Next " << next);
-        flecto::Load load = flecto::load_from_manager(api, 10, {}, {});
+        flecto::Load load = flecto::load_from_manager(client, 10, {}, {});
         CHECK(load.rules == rules);
         CHECK(load.built.skipped.empty());
         CHECK(load.built.table->version() == 12);
