@@ -37,9 +37,9 @@ bool serve_rules_file(const Config& config, ServedTable& served, SyncStatus& sta
     for (const auto& skipped : load.built.skipped) spdlog::warn("rule skipped: {}", skipped.describe());
     served.swap_in(load.built.table);
     status.update([&](SyncState& s) {
-      s.table_source = "rules-file";
+      s.table_source = TableSource::kRulesFile;
       s.last_attempt_time = s.last_success_time = std::chrono::system_clock::now();
-      s.last_result = "success";
+      s.last_result = SyncResult::kSuccess;
       s.last_error.clear();
       s.last_load_duration = took;
       ++s.syncs_success;
@@ -51,7 +51,7 @@ bool serve_rules_file(const Config& config, ServedTable& served, SyncStatus& sta
   } catch (const std::exception& e) {
     status.update([&](SyncState& s) {
       s.last_attempt_time = std::chrono::system_clock::now();
-      s.last_result = "error";
+      s.last_result = SyncResult::kError;
       s.last_error = e.what();
       ++s.syncs_error;
     });

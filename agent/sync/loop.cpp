@@ -110,7 +110,7 @@ void SyncLoop::serve_snapshot() {
     served_load_ = ServedLoad{load.rules.version, load.load_duration(),
                               describe_skipped(load.built.skipped)};
     status_.update([&](SyncState& s) {
-      s.table_source = "snapshot";
+      s.table_source = TableSource::kSnapshot;
       s.last_load_duration = load.load_duration();
     });
     spdlog::info("snapshot: serving version {} from {}: {}, built in {}", load.rules.version,
@@ -153,7 +153,7 @@ bool SyncLoop::sync(std::stop_token stop) {
       return false;
     }
     status_.update([](SyncState& s) {
-      s.last_result = "unchanged";
+      s.last_result = SyncResult::kUnchanged;
       s.last_error.clear();
       ++s.syncs_unchanged;
     });
@@ -218,8 +218,8 @@ bool SyncLoop::load(std::stop_token stop, std::stop_token bounded, const StopDea
   }
   served_load_ = ServedLoad{version, load.load_duration(), error};
   status_.update([&](SyncState& s) {
-    s.table_source = "manager";
-    s.last_result = "success";
+    s.table_source = TableSource::kManager;
+    s.last_result = SyncResult::kSuccess;
     s.last_error.clear();
     s.last_success_time = std::chrono::system_clock::now();
     s.last_load_duration = load.load_duration();
@@ -261,7 +261,7 @@ void SyncLoop::record_failure(const std::string& what, const std::string& messag
                 current ? "version " + std::to_string(current->version()) : std::string("nothing"),
                 message);
   status_.update([&](SyncState& s) {
-    s.last_result = "error";
+    s.last_result = SyncResult::kError;
     s.last_error = what + ": " + message;
     ++s.syncs_error;
   });

@@ -81,8 +81,8 @@ TEST_CASE("sync loop: first sync serves, snapshots and reports the manager's ver
   CHECK(report.error.empty());
   auto state = status.get();
   CHECK(report.load_duration == state.last_load_duration);
-  CHECK(state.table_source == "manager");
-  CHECK(state.last_result == "success");
+  CHECK(flecto::to_text(state.table_source) == "manager");
+  CHECK(flecto::to_text(state.last_result) == "success");
   CHECK(state.syncs_success == 1);
   CHECK(state.last_success_time.has_value());
 }
@@ -137,9 +137,9 @@ TEST_CASE("sync loop: failures keep the served table, are reported when the mana
     CHECK(served.current() == table);
     CHECK(flecto::read_snapshot_version(dir.path()) == 3);
     auto state = status.get();
-    CHECK(state.last_result == "error");
+    CHECK(flecto::to_text(state.last_result) == "error");
     CHECK_THAT(state.last_error, Catch::Contains("HTTP 500"));
-    CHECK(state.table_source == "manager");
+    CHECK(flecto::to_text(state.table_source) == "manager");
     REQUIRE(eventually([&] { return manager.calls("pages") >= 4; }));  // backing off, not giving up
     CHECK(served.current() == table);
     manager.heal_all();
@@ -221,7 +221,7 @@ TEST_CASE("sync loop: the snapshot is served at start while the manager is down"
   REQUIRE(eventually([&] { return status.get().syncs_error >= 2; }));
   CHECK(served_version(served) == 5);
   CHECK(served.current()->stats().basic == 9);
-  CHECK(status.get().table_source == "snapshot");
+  CHECK(flecto::to_text(status.get().table_source) == "snapshot");
   auto table = served.current();
 
   // Once the manager is back with the same version, it hears of the load once, then heartbeats.
@@ -248,7 +248,7 @@ TEST_CASE("sync loop: a corrupt snapshot is ignored, never served, and replaced 
   RunningLoop running(test_config(dir.path()), manager, served, status);
   REQUIRE(eventually([&] { return status.get().syncs_error >= 1; }));
   CHECK(served.current() == nullptr);
-  CHECK(status.get().table_source == "none");
+  CHECK(flecto::to_text(status.get().table_source) == "none");
   manager.heal_all();
   REQUIRE(eventually([&] { return manager.reports().size() == 1; }));  // after the snapshot
   CHECK(served_version(served) == 6);
@@ -268,7 +268,7 @@ TEST_CASE("sync loop: an unwritable state directory is counted and reported, and
   CHECK_FALSE(report.success);
   CHECK_THAT(report.error, Catch::StartsWith("snapshot not written: ") && Catch::Contains("file/state"));
   CHECK(status.get().snapshot_write_errors == 1);
-  CHECK(status.get().last_result == "success");
+  CHECK(flecto::to_text(status.get().last_result) == "success");
 }
 
 TEST_CASE("sync loop: a version that moves during the load gives one whole version") {

@@ -193,7 +193,7 @@ TEST_CASE("sync with the stand-in: every failure leaves the served table as it w
     REQUIRE(eventually([&] { return status.get().syncs_error >= 1; }));
     CHECK(served.current() == table);
     CHECK(flecto::read_snapshot_version(dir.path()) == 3);
-    CHECK(status.get().last_result == "error");
+    CHECK(flecto::to_text(status.get().last_result) == "error");
     if (c.reported) {
       REQUIRE(manager.wait_for_reports(2, 20s));
       CHECK(manager.reports()[1].version == 3);
@@ -244,7 +244,7 @@ TEST_CASE("sync with the stand-in: the snapshot is used at the next start with t
   REQUIRE(eventually([&] { return status.get().syncs_error >= 2; }));
   CHECK(served_version(served) == 9);
   CHECK(served.current()->stats().regex == 15);
-  CHECK(status.get().table_source == "snapshot");
+  CHECK(flecto::to_text(status.get().table_source) == "snapshot");
   auto match = served.current()->match_redirect("example.com", "/r/9/0");
   REQUIRE(match.has_value());
   CHECK(match->target == "/to/0");
