@@ -5,8 +5,8 @@
 
 using flecto::fetch_rules;
 using flecto::ManagerError;
-using flecto::testing::FakeManager;
-using flecto::testing::sample_rules;
+using flecto::test::FakeManager;
+using flecto::test::sample_rules;
 
 TEST_CASE("fetch: one version, both lists in order") {
   FakeManager manager(sample_rules(4, 10));
@@ -57,7 +57,7 @@ TEST_CASE("fetch: version 0 is empty rules without listing") {
 TEST_CASE("fetch: errors of any endpoint pass through with their kind") {
   for (const char* endpoint : {"version", "redirects", "pages"}) {
     FakeManager manager(sample_rules(2));
-    manager.fail(endpoint, flecto::testing::http_error(403));
+    manager.fail(endpoint, flecto::test::http_error(403));
     try {
       fetch_rules(manager, 500, {});
       FAIL("no error");

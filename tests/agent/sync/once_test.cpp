@@ -10,9 +10,9 @@
 
 using namespace std::chrono_literals;
 using flecto::ManagerError;
-using flecto::testing::FakeManager;
-using flecto::testing::sample_rules;
-using flecto::testing::TempDir;
+using flecto::test::FakeManager;
+using flecto::test::sample_rules;
+using flecto::test::TempDir;
 
 namespace {
 
@@ -90,12 +90,12 @@ TEST_CASE("sync-once: exit statuses follow the kind of failure, on each endpoint
     int status;
   };
   std::vector<Case> cases = {
-      {flecto::testing::unreachable(), flecto::kExitUnreachable},
-      {flecto::testing::http_error(401), flecto::kExitHttpError},
-      {flecto::testing::http_error(403), flecto::kExitHttpError},
-      {flecto::testing::http_error(404), flecto::kExitHttpError},
-      {flecto::testing::http_error(500), flecto::kExitHttpError},
-      {flecto::testing::invalid_data(), flecto::kExitInvalidData},
+      {flecto::test::unreachable(), flecto::kExitUnreachable},
+      {flecto::test::http_error(401), flecto::kExitHttpError},
+      {flecto::test::http_error(403), flecto::kExitHttpError},
+      {flecto::test::http_error(404), flecto::kExitHttpError},
+      {flecto::test::http_error(500), flecto::kExitHttpError},
+      {flecto::test::invalid_data(), flecto::kExitInvalidData},
   };
   for (const char* endpoint : {"version", "redirects", "pages", "report"}) {
     for (const Case& c : cases) {
@@ -115,7 +115,7 @@ TEST_CASE("sync-once: a failed heartbeat has the exit status of its kind") {
   TempDir dir;
   FakeManager manager(sample_rules(4));
   flecto::write_snapshot(dir.path(), sample_rules(4));
-  manager.fail("heartbeat", flecto::testing::http_error(403));
+  manager.fail("heartbeat", flecto::test::http_error(403));
   CHECK(sync_once(once_config(dir.path()), manager).status == flecto::kExitHttpError);
 }
 
@@ -123,7 +123,7 @@ TEST_CASE("sync-once: a failed load is reported with the version the snapshot ho
   TempDir dir;
   FakeManager manager(sample_rules(5));
   flecto::write_snapshot(dir.path(), sample_rules(4));
-  manager.fail("redirects", flecto::testing::http_error(500));
+  manager.fail("redirects", flecto::test::http_error(500));
   Run run = sync_once(once_config(dir.path()), manager);
   CHECK(run.status == flecto::kExitHttpError);
   REQUIRE(manager.reports().size() == 1);
@@ -137,7 +137,7 @@ TEST_CASE("sync-once: a manager slower than sync_timeout is unreachable (3)") {
   TempDir dir;
   FakeManager manager(sample_rules(5));
   manager.set_on_call([](const std::string& endpoint, std::stop_token stop) {
-    if (endpoint == "pages") flecto::testing::block_until_stopped(stop);
+    if (endpoint == "pages") flecto::test::block_until_stopped(stop);
   });
   auto config = once_config(dir.path());
   config.sync_timeout = 30ms;

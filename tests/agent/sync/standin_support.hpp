@@ -18,7 +18,7 @@
 #include "agent/sync/status.hpp"
 #include "tests/standin_manager/standin_manager.hpp"
 
-namespace flecto::testing {
+namespace flecto::test {
 
 // A stand-in's project: a namespace, a project with an underscore (they
 // travel in URLs) and a token the tests look for in every output.
@@ -90,6 +90,6 @@ class StandinLoop {
   std::future<void> done_;
 };
 
-}  // namespace flecto::testing
+}  // namespace flecto::test
 
 #endif  // FLECTO_TESTS_AGENT_SYNC_STANDIN_SUPPORT_HPP_

@@ -21,12 +21,12 @@ using flecto::ManagerError;
 using flecto::standin::Endpoint;
 using flecto::standin::Fault;
 using flecto::standin::StandinManager;
-using flecto::testing::eventually;
-using flecto::testing::served_version;
-using flecto::testing::standin_options;
-using flecto::testing::standin_config;
-using flecto::testing::StandinLoop;
-using flecto::testing::TempDir;
+using flecto::test::eventually;
+using flecto::test::served_version;
+using flecto::test::standin_options;
+using flecto::test::standin_config;
+using flecto::test::StandinLoop;
+using flecto::test::TempDir;
 
 namespace {
 
@@ -235,7 +235,7 @@ TEST_CASE("sync with the stand-in: the snapshot is used at the next start with t
     REQUIRE(live.stop());
   }
   CHECK(flecto::read_snapshot(dir.path()) == mixed_rules(9, 60, 5));
-  flecto::testing::RefusingPort down;  // the manager is down
+  flecto::test::RefusingPort down;  // the manager is down
   config.manager_url = down.url();
 
   flecto::ServedTable served;
@@ -335,7 +335,7 @@ TEST_CASE("sync with the stand-in: --sync-once exit statuses") {
   bad_url.manager_url = "ftp://example.com";
   CHECK(sync_once(bad_url).status == 2);
 
-  flecto::testing::RefusingPort down;
+  flecto::test::RefusingPort down;
   config.manager_url = down.url();
   run = sync_once(config);
   CHECK(run.status == 3);
