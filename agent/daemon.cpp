@@ -10,18 +10,19 @@
 
 #include <spdlog/spdlog.h>
 
+#include "agent/admin/metrics.hpp"
 #include "agent/admin/server.hpp"
+#include "agent/config/listen_address.hpp"
 #include "agent/edge/server.hpp"
 #include "agent/exit_status.hpp"
-#include "agent/config/listen_address.hpp"
-#include "agent/sync/load.hpp"
-#include "agent/service/logging.hpp"
 #include "agent/manager/client.hpp"
-#include "agent/admin/metrics.hpp"
 #include "agent/rules/rules_json.hpp"
-#include "agent/sync/snapshot.hpp"
-#include "agent/sync/loop.hpp"
+#include "agent/service/logging.hpp"
 #include "agent/service/systemd_notify.hpp"
+#include "agent/sync/load.hpp"
+#include "agent/sync/loop.hpp"
+#include "agent/sync/serve_table.hpp"
+#include "agent/sync/snapshot.hpp"
 
 namespace flecto {
 namespace {
@@ -35,15 +36,9 @@ bool serve_rules_file(const Config& config, ServedTable& served, SyncStatus& sta
     Load load = load_from_rules(read_rules_file(config.rules_file), table_options_from(config));
     auto took = Clock::now() - started;
     for (const auto& skipped : load.built.skipped) spdlog::warn("rule skipped: {}", skipped.describe());
-    served.swap_in(load.built.table);
-    status.update([&](SyncState& s) {
-      s.table_source = TableSource::kRulesFile;
-      s.last_attempt_time = s.last_success_time = std::chrono::system_clock::now();
-      s.last_result = SyncResult::kSuccess;
-      s.last_error.clear();
-      s.last_load_duration = took;
-      ++s.syncs_success;
-    });
+    serve_table(served, status, load.built.table, TableSource::kRulesFile, took);
+    // The file is read in one go: the attempt is the success.
+    status.update([](SyncState& s) { s.last_attempt_time = s.last_success_time; });
     spdlog::info("serving {} (version {}): {}, loaded in {}", config.rules_file,
                  load.built.table->version(), describe_counts(load.built.table->stats()),
                  describe_millis(took));

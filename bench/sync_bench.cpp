@@ -92,7 +92,7 @@ void run_sync_bench(const SyncBenchCommand& command) {
     });
   }
 
-  Load load = load_from_manager(client, command.page_size, TableOptions{}, std::stop_token{});
+  Load load = load_from_manager(client, client.get_version(), command.page_size, TableOptions{}, std::stop_token{});
   served.swap_in(load.built.table);
   done = true;
   for (auto& reader : readers) reader.join();

@@ -1,9 +1,10 @@
 // `flecto-agent --sync-once`: one sync for scripts and cron.
 //
-// Checks the manager's version. When the snapshot already holds it (and not
-// `force`), sends the heartbeat and succeeds. Otherwise fetches one whole
-// version, builds its table, writes the snapshot, reports the load to the
-// manager, and prints one summary line:
+// Runs one sync step (agent/sync/step.hpp) against the version the snapshot
+// holds. When the manager's version is that one (and not `force`), sends the
+// heartbeat and succeeds. Otherwise fetches one whole version, builds its
+// table, writes the snapshot, reports the load to the manager, and prints
+// one summary line:
 //   version 7: 120 redirects (100 BASIC, 10 BASIC_HOST, 5 REGEX, 5 REGEX_HOST), 3 pages (2 BASIC, 1 BASIC_HOST), 0 skipped; load 153.2 ms
 // Rules the matcher skipped are reported to the manager as an error and
 // printed to `err`, but the sync still succeeds: every other rule is usable.

@@ -240,9 +240,9 @@ TEST_CASE("daemon: SIGTERM or SIGKILL during a snapshot write leaves the old or 
     REQUIRE(agent.wait_until([&] { return agent.log().find("unchanged") != std::string::npos; }));
     const flecto::Rules new_rules = rules_of(old_version + 1);
     manager.set_rules(new_rules);
-    // On the fetch's last version check (the sync's check, the fetch's first,
-    // then this one), a timer sends the signal `delay` later.
-    const std::uint64_t last_check = manager.request_count(Endpoint::kVersion) + 3;
+    // On the fetch's last version check (the sync's check, which is also the
+    // fetch's first, then this one), a timer sends the signal `delay` later.
+    const std::uint64_t last_check = manager.request_count(Endpoint::kVersion) + 2;
     const auto delay = std::chrono::microseconds(round * 2500);
     std::jthread timer;
     std::atomic<bool> armed{false};

@@ -76,7 +76,7 @@ TEST_CASE("sync with the stand-in: both key casings, both version forms, cursor 
         TempDir dir;
         flecto::ManagerClient client(flecto::manager_settings_from(standin_config(manager, dir.path())));
         INFO("lower-case keys " << lower << ", version as string " << as_string << ", Next " << next);
-        flecto::Load load = flecto::load_from_manager(client, 10, {}, {});
+        flecto::Load load = flecto::load_from_manager(client, client.get_version(), 10, {}, {});
         CHECK(load.rules == rules);
         CHECK(load.built.skipped.empty());
         CHECK(load.built.table->version() == 12);
