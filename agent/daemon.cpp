@@ -64,12 +64,59 @@ sigset_t handled_signals() {
   return set;
 }
 
+// Starts the edge listener, and the admin one unless admin_listen is empty.
+// False, after logging why, when one cannot be started.
+bool start_listeners(const Config& config, EdgeServer& edge, AdminServer& admin) {
+  try {
+    edge.start(parse_listen_address(config.listen));
+    spdlog::info("edge listener on {} with {} event loops", config.listen, edge.loop_count());
+    if (!config.admin_listen.empty()) {
+      admin.start(parse_listen_address(config.admin_listen));
+      spdlog::info("admin listener on {}", config.admin_listen);
+    }
+    return true;
+  } catch (const std::exception& e) {
+    spdlog::error("{}", e.what());
+    return false;
+  }
+}
+
+// Answers `signals` until SIGTERM or SIGINT, and keeps systemd told: ready
+// once a table is served or the first sync was tried; the watchdog fed while
+// the sync loop ticks (`loop` is null with a rules file, which is always fed).
+void answer_signals_until_stopped(const Config& config, const sigset_t& signals, ServedTable& served,
+                                  SyncStatus& status, SyncLoop* loop,
+                                  const std::atomic<Clock::rep>& last_tick) {
+  bool ready_sent = false;
+  const auto watchdog_grace = std::chrono::seconds(30);
+  for (;;) {
+    if (!ready_sent && (served.current() || status.get().last_attempt_time)) {
+      notify_ready("serving");
+      ready_sent = true;
+    }
+    auto since_tick = Clock::now() - Clock::time_point(Clock::duration(last_tick.load()));
+    if (loop == nullptr || since_tick < watchdog_grace) notify_watchdog();
+
+    timespec wait{1, 0};
+    int signal = sigtimedwait(&signals, nullptr, &wait);
+    if (signal == SIGHUP) {
+      spdlog::info("SIGHUP: {}", loop ? "syncing now" : "reading the rules file again");
+      if (loop) loop->request_sync_now();
+      else serve_rules_file(config, served, status);
+    } else if (signal == SIGTERM || signal == SIGINT) {
+      spdlog::info("{}: stopping", signal == SIGTERM ? "SIGTERM" : "SIGINT");
+      notify_stopping();
+      return;
+    }
+  }
+}
+
 }  // namespace
 
 int run_daemon(const Config& config) {
   setup_logging(config.log_level);
   // Every thread started from here on inherits the mask, so the signals
-  // reach only the sigtimedwait() below.
+  // reach only the sigtimedwait() in answer_signals_until_stopped().
   sigset_t signals = handled_signals();
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
@@ -104,43 +151,11 @@ int run_daemon(const Config& config) {
                  config.namespace_code, config.project_code, config.rules_file,
                  syncing ? snapshot_path(config.state_dir) : std::string()};
   AdminServer admin(served, status, metrics, info);
-  try {
-    edge.start(parse_listen_address(config.listen));
-    spdlog::info("edge listener on {} with {} event loops", config.listen, edge.loop_count());
-    if (!config.admin_listen.empty()) {
-      admin.start(parse_listen_address(config.admin_listen));
-      spdlog::info("admin listener on {}", config.admin_listen);
-    }
-  } catch (const std::exception& e) {
-    spdlog::error("{}", e.what());
-    return kExitCannotListen;
-  }
+  if (!start_listeners(config, edge, admin)) return kExitCannotListen;
 
   std::jthread sync_thread;
   if (syncing) sync_thread = std::jthread([&](std::stop_token stop) { loop->run(stop); });
-
-  bool ready_sent = false;
-  const auto watchdog_grace = std::chrono::seconds(30);
-  for (;;) {
-    if (!ready_sent && (served.current() || status.get().last_attempt_time)) {
-      notify_ready("serving");
-      ready_sent = true;
-    }
-    auto since_tick = Clock::now() - Clock::time_point(Clock::duration(last_tick.load()));
-    if (!syncing || since_tick < watchdog_grace) notify_watchdog();
-
-    timespec wait{1, 0};
-    int signal = sigtimedwait(&signals, nullptr, &wait);
-    if (signal == SIGHUP) {
-      spdlog::info("SIGHUP: {}", syncing ? "syncing now" : "reading the rules file again");
-      if (syncing) loop->request_sync_now();
-      else serve_rules_file(config, served, status);
-    } else if (signal == SIGTERM || signal == SIGINT) {
-      spdlog::info("{}: stopping", signal == SIGTERM ? "SIGTERM" : "SIGINT");
-      notify_stopping();
-      break;
-    }
-  }
+  answer_signals_until_stopped(config, signals, served, status, loop.get(), last_tick);
 
   if (sync_thread.joinable()) {
     sync_thread.request_stop();
