@@ -1,13 +1,15 @@
 #include "agent/cli.hpp"
 
+#include <cstddef>
 #include <iostream>
-#include <optional>
+#include <map>
 #include <string>
 
 #include <CLI/CLI.hpp>
 
 #include "agent/config/loader.hpp"
 #include "agent/daemon.hpp"
+#include "agent/exit_status.hpp"
 #include "agent/match_command.hpp"
 #include "agent/sync/once.hpp"
 
@@ -25,6 +27,75 @@ void print_config_error(const ConfigError& e) {
   for (const auto& problem : e.problems()) std::cerr << "  " << problem << "\n";
 }
 
+// One flag per setting; only the ones given on the command line count.
+class SettingFlags {
+ public:
+  explicit SettingFlags(CLI::App& app) {
+    for (const auto& spec : setting_specs()) {
+      if (spec.is_flag) {
+        options_[spec.name] = app.add_flag(flag_name(spec.name), flags_[spec.name], spec.help);
+      } else {
+        options_[spec.name] = app.add_option(flag_name(spec.name), values_[spec.name], spec.help);
+      }
+    }
+  }
+  SettingFlags(const SettingFlags&) = delete;  // CLI11 holds references into it
+  SettingFlags& operator=(const SettingFlags&) = delete;
+
+  // The settings given on the command line, after parsing.
+  SettingValues given() const {
+    SettingValues on_command_line;
+    for (const auto& spec : setting_specs()) {
+      if (options_.at(spec.name)->count() == 0) continue;
+      on_command_line[spec.name] = spec.is_flag ? (flags_.at(spec.name) ? "true" : "false") : values_.at(spec.name);
+    }
+    return on_command_line;
+  }
+
+ private:
+  std::map<std::string, std::string> values_;
+  std::map<std::string, CLI::Option*> options_;
+  std::map<std::string, bool> flags_;
+};
+
+// The `match` subcommand and its flags.
+class MatchFlags {
+ public:
+  explicit MatchFlags(CLI::App& app)
+      : command_(app.add_subcommand("match", "answer requests from a rules file, as the manager's Redirect Tester does")) {
+    command_->add_option("--rules", options_.rules_path, "the rules file")->required();
+    host_option_ = command_->add_option("--host", host_, "the request's Host header, as received");
+    auto* uri_option = command_->add_option("--uri", uri_, "the request target, as received");
+    host_option_->needs(uri_option);
+    uri_option->needs(host_option_);
+    command_->add_option("--regex-memory-mb", match_regex_mb_, "memory for the regex machinery, in MiB")
+        ->check(CLI::Range(8, 65536));
+    command_->footer("Without --host/--uri, reads JSON lines {\"host\": ..., \"uri\": ...} from standard input.");
+  }
+  MatchFlags(const MatchFlags&) = delete;  // CLI11 holds references into it
+  MatchFlags& operator=(const MatchFlags&) = delete;
+
+  bool parsed() const { return command_->parsed(); }
+
+  // The command's options, after parsing.
+  MatchCommandOptions options() const {
+    MatchCommandOptions parsed = options_;
+    if (host_option_->count() > 0) {
+      parsed.host = host_;
+      parsed.uri = uri_;
+    }
+    parsed.regex_memory_mb = static_cast<std::size_t>(match_regex_mb_);
+    return parsed;
+  }
+
+ private:
+  CLI::App* command_;
+  CLI::Option* host_option_ = nullptr;
+  MatchCommandOptions options_;
+  std::string host_, uri_;
+  int match_regex_mb_ = 256;
+};
+
 }  // namespace
 
 int run_cli(int argc, char** argv) {
@@ -37,36 +108,12 @@ int run_cli(int argc, char** argv) {
 
   std::string config_file;
   app.add_option("--config", config_file, "a TOML file of settings (keys as the flags, with '_')");
-
-  // One string per setting; only the ones given on the command line count.
-  std::map<std::string, std::string> given;
-  std::map<std::string, CLI::Option*> options;
-  std::map<std::string, bool> flags;
-  for (const auto& spec : setting_specs()) {
-    if (spec.is_flag) {
-      options[spec.name] = app.add_flag(flag_name(spec.name), flags[spec.name], spec.help);
-    } else {
-      options[spec.name] = app.add_option(flag_name(spec.name), given[spec.name], spec.help);
-    }
-  }
-
+  SettingFlags settings(app);
   bool sync_once = false, force = false, quiet = false;
   app.add_flag("--sync-once", sync_once, "sync once with the manager, write the snapshot, report, exit");
   app.add_flag("--force", force, "with --sync-once: fetch even if the snapshot holds the current version");
   app.add_flag("--quiet", quiet, "with --sync-once: print only errors");
-
-  CLI::App* match = app.add_subcommand("match", "answer requests from a rules file, as the manager's Redirect Tester does");
-  MatchCommandOptions match_options;
-  std::string host, uri;
-  match->add_option("--rules", match_options.rules_path, "the rules file")->required();
-  auto* host_option = match->add_option("--host", host, "the request's Host header, as received");
-  auto* uri_option = match->add_option("--uri", uri, "the request target, as received");
-  host_option->needs(uri_option);
-  uri_option->needs(host_option);
-  int match_regex_mb = 256;
-  match->add_option("--regex-memory-mb", match_regex_mb, "memory for the regex machinery, in MiB")
-      ->check(CLI::Range(8, 65536));
-  match->footer("Without --host/--uri, reads JSON lines {\"host\": ..., \"uri\": ...} from standard input.");
+  MatchFlags match(app);
 
   try {
     app.parse(argc, argv);
@@ -77,27 +124,16 @@ int run_cli(int argc, char** argv) {
     return kExitUsage;
   }
 
-  if (match->parsed()) {
-    if (host_option->count() > 0) {
-      match_options.host = host;
-      match_options.uri = uri;
-    }
-    match_options.regex_memory_mb = static_cast<std::size_t>(match_regex_mb);
-    return run_match_command(match_options, std::cin, std::cout, std::cerr);
-  }
-
-  ConfigSources sources;
-  sources.config_file = config_file;
-  sources.environment = settings_from_environment();
-  for (const auto& spec : setting_specs()) {
-    if (options[spec.name]->count() == 0) continue;
-    sources.flags[spec.name] = spec.is_flag ? (flags[spec.name] ? "true" : "false") : given[spec.name];
-  }
+  if (match.parsed()) return run_match_command(match.options(), std::cin, std::cout, std::cerr);
   if ((force || quiet) && !sync_once) {
     std::cerr << "flecto-agent: --force and --quiet go with --sync-once\n";
     return kExitUsage;
   }
 
+  ConfigSources sources;
+  sources.config_file = config_file;
+  sources.environment = settings_from_environment();
+  sources.flags = settings.given();
   Config config;
   try {
     config = load_config(sources, sync_once ? RunMode::kSyncOnce : RunMode::kDaemon);

@@ -11,16 +11,18 @@
 #include <spdlog/spdlog.h>
 
 #include "agent/admin/server.hpp"
-#include "agent/edge/server.hpp"
 #include "agent/config/listen_address.hpp"
-#include "agent/sync/load.hpp"
-#include "agent/service/logging.hpp"
-#include "agent/manager/api.hpp"
 #include "agent/edge/request_counters.hpp"
+#include "agent/edge/server.hpp"
+#include "agent/exit_status.hpp"
+#include "agent/manager/client.hpp"
 #include "agent/rules/rules_json.hpp"
-#include "agent/sync/snapshot.hpp"
-#include "agent/sync/loop.hpp"
+#include "agent/service/logging.hpp"
 #include "agent/service/systemd_notify.hpp"
+#include "agent/sync/load.hpp"
+#include "agent/sync/loop.hpp"
+#include "agent/sync/serve_table.hpp"
+#include "agent/sync/snapshot.hpp"
 
 namespace flecto {
 namespace {
@@ -34,15 +36,9 @@ bool serve_rules_file(const Config& config, ServedTable& served, SyncStatus& sta
     Load load = load_from_rules(read_rules_file(config.rules_file), table_options_from(config));
     auto took = Clock::now() - started;
     for (const auto& skipped : load.built.skipped) spdlog::warn("rule skipped: {}", skipped.describe());
-    served.swap_in(load.built.table);
-    status.update([&](SyncState& s) {
-      s.table_source = "rules-file";
-      s.last_attempt_time = s.last_success_time = std::chrono::system_clock::now();
-      s.last_result = "success";
-      s.last_error.clear();
-      s.last_load_duration = took;
-      ++s.syncs_success;
-    });
+    serve_table(served, status, load.built.table, TableSource::kRulesFile, took);
+    // The file is read in one go: the attempt is the success.
+    status.update([](SyncState& s) { s.last_attempt_time = s.last_success_time; });
     spdlog::info("serving {} (version {}): {}, loaded in {}", config.rules_file,
                  load.built.table->version(), describe_counts(load.built.table->stats()),
                  describe_millis(took));
@@ -50,7 +46,7 @@ bool serve_rules_file(const Config& config, ServedTable& served, SyncStatus& sta
   } catch (const std::exception& e) {
     status.update([&](SyncState& s) {
       s.last_attempt_time = std::chrono::system_clock::now();
-      s.last_result = "error";
+      s.last_result = SyncResult::kError;
       s.last_error = e.what();
       ++s.syncs_error;
     });
@@ -68,6 +64,53 @@ sigset_t handled_signals() {
   return set;
 }
 
+// Starts the edge listener, and the admin one unless admin_listen is empty.
+// False, after logging why, when one cannot be started.
+bool start_listeners(const Config& config, EdgeServer& edge, AdminServer& admin) {
+  try {
+    edge.start(parse_listen_address(config.listen));
+    spdlog::info("edge listener on {} with {} event loops", config.listen, edge.loop_count());
+    if (!config.admin_listen.empty()) {
+      admin.start(parse_listen_address(config.admin_listen));
+      spdlog::info("admin listener on {}", config.admin_listen);
+    }
+    return true;
+  } catch (const std::exception& e) {
+    spdlog::error("{}", e.what());
+    return false;
+  }
+}
+
+// Answers `signals` until SIGTERM or SIGINT, and keeps systemd told: ready
+// once a table is served or the first sync was tried; the watchdog fed while
+// the sync loop ticks (`loop` is null with a rules file, which is always fed).
+void answer_signals_until_stopped(const Config& config, const sigset_t& signals, ServedTable& served,
+                                  SyncStatus& status, SyncLoop* loop,
+                                  const std::atomic<Clock::rep>& last_tick) {
+  bool ready_sent = false;
+  const auto watchdog_grace = std::chrono::seconds(30);
+  for (;;) {
+    if (!ready_sent && (served.current() || status.get().last_attempt_time)) {
+      notify_ready("serving");
+      ready_sent = true;
+    }
+    auto since_tick = Clock::now() - Clock::time_point(Clock::duration(last_tick.load()));
+    if (loop == nullptr || since_tick < watchdog_grace) notify_watchdog();
+
+    timespec wait{1, 0};
+    int signal = sigtimedwait(&signals, nullptr, &wait);
+    if (signal == SIGHUP) {
+      spdlog::info("SIGHUP: {}", loop ? "syncing now" : "reading the rules file again");
+      if (loop) loop->request_sync_now();
+      else serve_rules_file(config, served, status);
+    } else if (signal == SIGTERM || signal == SIGINT) {
+      spdlog::info("{}: stopping", signal == SIGTERM ? "SIGTERM" : "SIGINT");
+      notify_stopping();
+      return;
+    }
+  }
+}
+
 }  // namespace
 
 int run_daemon(const Config& config) {
@@ -75,7 +118,7 @@ int run_daemon(const Config& config) {
   setup_logging(config.log_level, parse_log_format(config.log_format).value_or(LogFormat::kText));
   for (const auto& warning : config.warnings) spdlog::warn("{}", warning);
   // Every thread started from here on inherits the mask, so the signals
-  // reach only the sigtimedwait() below.
+  // reach only the sigtimedwait() in answer_signals_until_stopped().
   sigset_t signals = handled_signals();
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
@@ -84,10 +127,9 @@ int run_daemon(const Config& config) {
   RequestCounters counters;
   bool syncing = config.rules_file.empty();
 
-  if (!syncing && !serve_rules_file(config, served, status)) return 2;
+  if (!syncing && !serve_rules_file(config, served, status)) return kExitUsage;
 
   std::unique_ptr<ManagerClient> client;
-  std::unique_ptr<ManagerClientApi> api;
   std::unique_ptr<SyncLoop> loop;
   // When the sync loop last showed it was alive; the watchdog is fed only
   // while it does, so a stuck sync gets the service restarted.
@@ -97,10 +139,9 @@ int run_daemon(const Config& config) {
       client = std::make_unique<ManagerClient>(manager_settings_from(config));
     } catch (const std::exception& e) {
       spdlog::error("manager_url: {}", e.what());
-      return 2;
+      return kExitUsage;
     }
-    api = std::make_unique<ManagerClientApi>(*client);
-    loop = std::make_unique<SyncLoop>(config, *api, served, status);
+    loop = std::make_unique<SyncLoop>(config, *client, served, status);
     loop->set_tick([&] { last_tick = Clock::now().time_since_epoch().count(); });
   }
 
@@ -112,43 +153,11 @@ int run_daemon(const Config& config) {
                  config.namespace_code, config.project_code, config.rules_file,
                  syncing ? snapshot_path(config.state_dir) : std::string()};
   AdminServer admin(served, status, counters, info);
-  try {
-    edge.start(parse_listen_address(config.listen));
-    spdlog::info("edge listener on {} with {} event loops", config.listen, edge.loop_count());
-    if (!config.admin_listen.empty()) {
-      admin.start(parse_listen_address(config.admin_listen));
-      spdlog::info("admin listener on {}", config.admin_listen);
-    }
-  } catch (const std::exception& e) {
-    spdlog::error("{}", e.what());
-    return 1;
-  }
+  if (!start_listeners(config, edge, admin)) return kExitCannotListen;
 
   std::jthread sync_thread;
   if (syncing) sync_thread = std::jthread([&](std::stop_token stop) { loop->run(stop); });
-
-  bool ready_sent = false;
-  const auto watchdog_grace = std::chrono::seconds(30);
-  for (;;) {
-    if (!ready_sent && (served.current() || status.get().last_attempt_time)) {
-      notify_ready("serving");
-      ready_sent = true;
-    }
-    auto since_tick = Clock::now() - Clock::time_point(Clock::duration(last_tick.load()));
-    if (!syncing || since_tick < watchdog_grace) notify_watchdog();
-
-    timespec wait{1, 0};
-    int signal = sigtimedwait(&signals, nullptr, &wait);
-    if (signal == SIGHUP) {
-      spdlog::info("SIGHUP: {}", syncing ? "syncing now" : "reading the rules file again");
-      if (syncing) loop->request_sync_now();
-      else serve_rules_file(config, served, status);
-    } else if (signal == SIGTERM || signal == SIGINT) {
-      spdlog::info("{}: stopping", signal == SIGTERM ? "SIGTERM" : "SIGINT");
-      notify_stopping();
-      break;
-    }
-  }
+  answer_signals_until_stopped(config, signals, served, status, loop.get(), last_tick);
 
   if (sync_thread.joinable()) {
     sync_thread.request_stop();
@@ -157,7 +166,7 @@ int run_daemon(const Config& config) {
   edge.stop();
   admin.stop();
   spdlog::info("stopped");
-  return 0;
+  return kExitOk;
 }
 
 }  // namespace flecto

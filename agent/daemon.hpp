@@ -16,8 +16,9 @@
 
 namespace flecto {
 
-// Returns the process's exit status: 0 after a clean stop, 1 when a listener
-// cannot be started, 2 when the rules file cannot be served at start.
+// Returns the process's exit status (agent/exit_status.hpp): kExitOk after a
+// clean stop, kExitCannotListen when a listener cannot be started, kExitUsage
+// when manager_url is invalid or the rules file cannot be served at start.
 int run_daemon(const Config& config);
 
 }  // namespace flecto

@@ -7,6 +7,7 @@
 #include <simdjson.h>
 
 #include "agent/admin/match_json.hpp"
+#include "agent/exit_status.hpp"
 #include "agent/rules/rules_json.hpp"
 #include "matcher/table.hpp"
 
@@ -32,8 +33,6 @@ MatchQuery parse_match_query(simdjson::dom::parser& parser, std::string_view lin
 
 namespace {
 
-constexpr int kExitError = 2;
-
 bool is_blank(std::string_view line) {
   return line.find_first_not_of(" \t\r") == std::string_view::npos;
 }
@@ -50,7 +49,7 @@ int answer_stream(const Table& table, std::istream& in, std::ostream& out, std::
     } catch (const JsonShapeError& e) {
       out.flush();
       err << "stdin: line " << number << ": " << e.what() << '\n';
-      return kExitError;
+      return kExitUsage;
     }
     out << match_result_json(table, query.host, query.uri) << '\n';
     // Flush only when the next read may block, so that a caller driving the
@@ -60,10 +59,10 @@ int answer_stream(const Table& table, std::istream& in, std::ostream& out, std::
   }
   if (in.bad()) {
     err << "stdin: cannot read the queries\n";
-    return kExitError;
+    return kExitUsage;
   }
   out.flush();
-  return 0;
+  return kExitOk;
 }
 
 }  // namespace
@@ -72,7 +71,7 @@ int run_match_command(const MatchCommandOptions& options, std::istream& in, std:
                       std::ostream& err) {
   if (options.host.has_value() != options.uri.has_value()) {
     err << "match: give both --host and --uri, or neither to read queries from stdin\n";
-    return kExitError;
+    return kExitUsage;
   }
   Rules rules;
   try {
@@ -81,7 +80,7 @@ int run_match_command(const MatchCommandOptions& options, std::istream& in, std:
     throw;
   } catch (const std::exception& e) {
     err << e.what() << '\n';
-    return kExitError;
+    return kExitUsage;
   }
   TableOptions table_options;
   table_options.regex_memory_budget = options.regex_memory_mb << 20;
@@ -90,7 +89,7 @@ int run_match_command(const MatchCommandOptions& options, std::istream& in, std:
   if (options.host) {
     out << match_result_json(*built.table, *options.host, *options.uri) << '\n';
     out.flush();
-    return 0;
+    return kExitOk;
   }
   return answer_stream(*built.table, in, out, err);
 }

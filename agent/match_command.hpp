@@ -20,11 +20,11 @@
 // Every rule the table left out is reported on `err`, one line each
 // (SkippedRule::describe()); the command still answers with the others.
 //
-// Exit status: 0 on success. 2, after one line on `err`, when the rules file
-// cannot be read or is malformed ("FILE: line L, column C: ..."), when a
-// query line is malformed ("stdin: line N: ..."; the answers to the lines
-// before it have been written, nothing after it is read), or on a usage
-// error.
+// Exit status (agent/exit_status.hpp): kExitOk on success. kExitUsage, after
+// one line on `err`, when the rules file cannot be read or is malformed
+// ("FILE: line L, column C: ..."), when a query line is malformed ("stdin:
+// line N: ..."; the answers to the lines before it have been written,
+// nothing after it is read), or on a usage error.
 
 #ifndef FLECTO_AGENT_MATCH_COMMAND_HPP_
 #define FLECTO_AGENT_MATCH_COMMAND_HPP_
@@ -59,7 +59,7 @@ struct MatchQuery {
 // `uri: expected a string`.
 MatchQuery parse_match_query(simdjson::dom::parser& parser, std::string_view line);
 
-// Runs the command; returns the exit status (0 or 2). Never throws, except
+// Runs the command; returns the exit status (kExitOk or kExitUsage). Never throws, except
 // std::bad_alloc.
 int run_match_command(const MatchCommandOptions& options, std::istream& in, std::ostream& out,
                       std::ostream& err);

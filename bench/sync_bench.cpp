@@ -25,9 +25,8 @@
 
 #include <CLI/CLI.hpp>
 
-#include "agent/sync/load.hpp"
-#include "agent/manager/api.hpp"
 #include "agent/manager/client.hpp"
+#include "agent/sync/load.hpp"
 #include "agent/rules/rules_json.hpp"
 #include "agent/rules/served_table.hpp"
 #include "bench/commands.hpp"
@@ -69,7 +68,6 @@ void run_sync_bench(const SyncBenchCommand& command) {
   settings.project_code = manager.options().project_code;
   settings.token = manager.options().token;
   ManagerClient client(settings);
-  ManagerClientApi api(client);
 
   std::atomic<bool> done{false};
   std::atomic<std::uint64_t> reader_matches{0};
@@ -94,7 +92,7 @@ void run_sync_bench(const SyncBenchCommand& command) {
     });
   }
 
-  Load load = load_from_manager(api, command.page_size, TableOptions{}, std::stop_token{});
+  Load load = load_from_manager(client, client.get_version(), command.page_size, TableOptions{}, std::stop_token{});
   served.swap_in(load.built.table);
   done = true;
   for (auto& reader : readers) reader.join();

@@ -98,7 +98,7 @@ std::string AdminServer::status_json() const {
   } else {
     out += "null";
   }
-  root.string("table_source", sync.table_source);
+  root.string("table_source", to_text(sync.table_source));
 
   const TableStats stats = table ? table->stats() : TableStats{};
   root.key("rules");
@@ -129,7 +129,7 @@ std::string AdminServer::status_json() const {
     JsonObject s(out);
     s.key("last_attempt_time");
     append_time(out, sync.last_attempt_time);
-    s.string("last_result", sync.last_result);
+    s.string("last_result", to_text(sync.last_result));
     s.string("last_error", sync.last_error);
     s.key("last_success_time");
     append_time(out, sync.last_success_time);

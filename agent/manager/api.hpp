@@ -1,54 +1,67 @@
-// What the sync needs from Flecto Manager, as an interface: ManagerClient in
-// production (through ManagerClientApi), a scripted fake in tests of the
-// loop's decisions.
+// What the sync needs from Flecto Manager, as an interface: ManagerClient
+// (agent/manager/client.hpp) in production, a scripted fake in tests of the
+// sync's decisions.
 //
 //   flecto::ManagerClient client(flecto::manager_settings_from(config));
-//   flecto::ManagerClientApi api(client);
-//   flecto::SyncLoop loop(config, api, served, status);
+//   flecto::SyncLoop loop(config, client, served, status);
 //
-// Every method either returns what the manager said or throws ManagerError
-// (agent/manager/client.hpp); kCancelled when `stop` was triggered.
+// Every method either returns what the manager said or throws ManagerError;
+// kCancelled when `stop` was triggered.
 
 #ifndef FLECTO_AGENT_MANAGER_API_HPP_
 #define FLECTO_AGENT_MANAGER_API_HPP_
 
+#include <chrono>
 #include <cstdint>
+#include <stdexcept>
 #include <stop_token>
 #include <string>
 #include <vector>
 
-#include "agent/config/config.hpp"
-#include "agent/manager/client.hpp"
 #include "matcher/rule.hpp"
 
 namespace flecto {
 
+class ManagerError : public std::runtime_error {
+ public:
+  enum class Kind {
+    kUnreachable,  // connect, TLS, timeout, connection closed mid-answer
+    kHttpStatus,   // the manager answered with an HTTP error (401, 403, 404, 5xx, ...)
+    kInvalidData,  // the answer was malformed or inconsistent
+    kCancelled,    // the stop token was triggered
+  };
+  ManagerError(Kind kind, const std::string& message, int http_status = 0)
+      : std::runtime_error(message), kind_(kind), http_status_(http_status) {}
+  Kind kind() const { return kind_; }
+  int http_status() const { return http_status_; }  // 0 unless kHttpStatus
+
+ private:
+  Kind kind_;
+  int http_status_;
+};
+
+// What POST .../agents carries after a load.
+struct LoadReport {
+  std::string name;
+  std::int64_t version = 0;  // must not be 0
+  bool success = true;
+  std::chrono::nanoseconds load_duration{0};
+  std::string error;         // empty on success
+};
+
 class ManagerApi {
  public:
   virtual ~ManagerApi() = default;
+  // GET .../version.
   virtual std::int64_t get_version(std::stop_token stop) = 0;
+  // GET .../redirects and .../pages: every page, in the manager's order.
   virtual std::vector<Redirect> list_redirects(int page_size, std::stop_token stop) = 0;
   virtual std::vector<Page> list_pages(int page_size, std::stop_token stop) = 0;
+  // POST .../agents.
   virtual void report_load(const LoadReport& report, std::stop_token stop) = 0;
+  // PATCH .../agents/<name>/hit.
   virtual void heartbeat(const std::string& agent_name, std::stop_token stop) = 0;
 };
-
-// Forwards to a ManagerClient, which must outlive it.
-class ManagerClientApi final : public ManagerApi {
- public:
-  explicit ManagerClientApi(ManagerClient& client) : client_(client) {}
-  std::int64_t get_version(std::stop_token stop) override;
-  std::vector<Redirect> list_redirects(int page_size, std::stop_token stop) override;
-  std::vector<Page> list_pages(int page_size, std::stop_token stop) override;
-  void report_load(const LoadReport& report, std::stop_token stop) override;
-  void heartbeat(const std::string& agent_name, std::stop_token stop) override;
-
- private:
-  ManagerClient& client_;
-};
-
-// The client's settings from the agent's configuration.
-ManagerSettings manager_settings_from(const Config& config);
 
 }  // namespace flecto
 

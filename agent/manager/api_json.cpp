@@ -1,6 +1,5 @@
 #include "agent/manager/api_json.hpp"
 
-#include <charconv>
 #include <cstdint>
 
 namespace flecto {
@@ -67,16 +66,7 @@ std::int64_t parse_version_body(std::string_view body) {
   if (auto error = parser.parse(body.data(), body.size()).get(root)) {
     throw JsonShapeError(std::string("malformed version: ") + simdjson::error_message(error));
   }
-  std::int64_t version = -1;
-  if (root.is_int64()) {
-    version = root.get_int64();
-  } else if (root.is_string()) {
-    std::string_view text = root.get_string();
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), version);
-    if (text.empty() || text.front() == '-' || ec != std::errc() || end != text.data() + text.size()) version = -1;
-  }
-  if (version < 0) throw JsonShapeError("version: expected a non-negative integer or a string of digits");
-  return version;
+  return version_from_json(root);
 }
 
 void padded_for_simdjson(std::string& body) { body.reserve(body.size() + simdjson::SIMDJSON_PADDING); }

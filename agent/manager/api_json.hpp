@@ -19,9 +19,10 @@
 
 namespace flecto {
 
-// The body of GET .../version: a bare non-negative integer (`3`) or a JSON
-// string of digits (`"3"`), whitespace around it allowed. Throws
-// JsonShapeError for anything else.
+// The body of GET .../version: a version as version_from_json() reads it
+// (agent/rules/rules_json.hpp: `3` or `"3"`), whitespace around it allowed;
+// null is refused, as every other body. Throws JsonShapeError ("malformed
+// version: ..." for text that is not JSON).
 std::int64_t parse_version_body(std::string_view body);
 
 // One page of a listing. Keys are matched without regard to case (Items,

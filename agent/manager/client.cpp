@@ -106,12 +106,8 @@ struct ManagerClient::Impl {
     return why;
   }
 
-  // One request; returns the 2xx answer's body. `what` names it in errors
-  // ("GET <url>/api/.../redirects"). A listing's answer may be as large as
-  // max_body_bytes; the others (`small`) are a few bytes when all is well.
-  std::string request(const std::string& method, const std::string& path, const std::string& what,
-                      std::stop_token stop, bool small, std::string body = {}) {
-    if (stop.stop_requested()) fail(Kind::kCancelled, what, "cancelled");
+  // The request for one call: the token in its header, a JSON body if any.
+  httplib::Request make_request(const std::string& method, const std::string& path, std::string body) const {
     httplib::Request req;
     req.method = method;
     req.path = path;
@@ -121,31 +117,52 @@ struct ManagerClient::Impl {
       req.headers.emplace("Content-Type", "application/json");
       req.body = std::move(body);
     }
-    std::string answer;
+    return req;
+  }
+
+  // An answer's body, read up to a bound: a larger answer ends the transfer.
+  struct BoundedAnswer {
+    std::string body;
+    std::size_t max;
     bool too_large = false;
-    std::size_t max = settings.max_body_bytes;
-    req.response_handler = [&](const httplib::Response& res) {
-      // An error page is read up to max_body_bytes, so that its status is what the error says.
-      if (small && res.status >= 200 && res.status <= 299) max = std::min(max, kMaxSmallAnswer);
+  };
+
+  // Makes `req` read its answer into `answer`. A successful answer to a
+  // `small` call is bounded by kMaxSmallAnswer; an error page is read up to
+  // max_body_bytes, so that its status is what the error says.
+  static void read_into(httplib::Request& req, BoundedAnswer& answer, bool small, std::stop_token stop) {
+    req.response_handler = [&answer, small](const httplib::Response& res) {
+      if (small && res.status >= 200 && res.status <= 299) answer.max = std::min(answer.max, kMaxSmallAnswer);
       if (res.has_header("Content-Length")) {
         std::string length = res.get_header_value("Content-Length");
-        if (length.size() > 19 || std::stoull("0" + length) > max) {
-          too_large = true;
+        if (length.size() > 19 || std::stoull("0" + length) > answer.max) {
+          answer.too_large = true;
           return false;
         }
-        answer.reserve(std::stoull("0" + length) + simdjson::SIMDJSON_PADDING);
+        answer.body.reserve(std::stoull("0" + length) + simdjson::SIMDJSON_PADDING);
       }
       return true;
     };
-    req.content_receiver = [&](const char* data, std::size_t size, std::uint64_t, std::uint64_t) {
+    req.content_receiver = [&answer, stop](const char* data, std::size_t size, std::uint64_t, std::uint64_t) {
       if (stop.stop_requested()) return false;
-      if (answer.size() + size > max) {
-        too_large = true;
+      if (answer.body.size() + size > answer.max) {
+        answer.too_large = true;
         return false;
       }
-      answer.append(data, size);
+      answer.body.append(data, size);
       return true;
     };
+  }
+
+  // One request; returns the 2xx answer's body. `what` names it in errors
+  // ("GET <url>/api/.../redirects"). A listing's answer may be as large as
+  // max_body_bytes; the others (`small`) are a few bytes when all is well.
+  std::string request(const std::string& method, const std::string& path, const std::string& what,
+                      std::stop_token stop, bool small, std::string body = {}) {
+    if (stop.stop_requested()) fail(Kind::kCancelled, what, "cancelled");
+    httplib::Request req = make_request(method, path, std::move(body));
+    BoundedAnswer answer{{}, settings.max_body_bytes};
+    read_into(req, answer, small, stop);
 
     httplib::Response res;
     httplib::Error error = httplib::Error::Success;
@@ -157,16 +174,17 @@ struct ManagerClient::Impl {
       sent = client.send(req, res, error);
     }
     if (stop.stop_requested()) fail(Kind::kCancelled, what, "cancelled");
-    if (too_large) {
+    if (answer.too_large) {
       fail(Kind::kInvalidData, what,
-           "the answer is larger than " + std::to_string(max) + " bytes" +
-               (max == settings.max_body_bytes ? " (max_body_bytes)" : ", far more than this request's answer needs"));
+           "the answer is larger than " + std::to_string(answer.max) + " bytes" +
+               (answer.max == settings.max_body_bytes ? " (max_body_bytes)"
+                                                      : ", far more than this request's answer needs"));
     }
     if (!sent) fail(Kind::kUnreachable, what, describe(error));
     if (res.status < 200 || res.status > 299) {
-      fail(Kind::kHttpStatus, what, http_status_message(res.status, answer), res.status);
+      fail(Kind::kHttpStatus, what, http_status_message(res.status, answer.body), res.status);
     }
-    return answer;
+    return std::move(answer.body);
   }
 
   template <typename Item, typename ParsePage>
@@ -254,5 +272,18 @@ void ManagerClient::heartbeat(const std::string& agent_name, std::stop_token sto
 }
 
 const std::string& ManagerClient::url() const { return impl_->display_url; }
+
+ManagerSettings manager_settings_from(const Config& config) {
+  ManagerSettings settings;
+  settings.url = config.manager_url;
+  settings.namespace_code = config.namespace_code;
+  settings.project_code = config.project_code;
+  settings.token = config.token;
+  settings.header_authorization_name = config.header_authorization_name;
+  settings.ca_file = config.ca_file;
+  settings.connect_timeout = config.connect_timeout;
+  settings.read_timeout = config.read_timeout;
+  return settings;
+}
 
 }  // namespace flecto

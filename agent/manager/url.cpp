@@ -2,12 +2,50 @@
 
 #include <charconv>
 #include <stdexcept>
+#include <string>
+#include <utility>
 
 namespace flecto {
 
 std::string ManagerUrl::origin() const { return scheme + "://" + host + ":" + std::to_string(port); }
 
 std::string ManagerUrl::to_string() const { return origin() + base_path; }
+
+namespace {
+
+// An authority's host (brackets kept for IPv6) and port text ("" when none).
+struct HostAndPort {
+  std::string host;
+  std::string_view port;
+};
+
+// Splits `host`, `host:port`, `[v6]` or `[v6]:port`; `fail` makes the error.
+template <typename Fail>
+HostAndPort split_authority(std::string_view authority, Fail fail) {
+  HostAndPort out;
+  if (!authority.empty() && authority.front() == '[') {
+    std::size_t close = authority.find(']');
+    if (close == std::string_view::npos) throw fail("unclosed '[' in the host");
+    out.host = std::string(authority.substr(0, close + 1));
+    std::string_view after = authority.substr(close + 1);
+    if (!after.empty()) {
+      if (after.front() != ':') throw fail("unexpected text after the host");
+      out.port = after.substr(1);
+      if (out.port.empty()) throw fail("empty port");
+    }
+  } else {
+    std::size_t colon = authority.rfind(':');
+    out.host = std::string(authority.substr(0, colon));
+    if (colon != std::string_view::npos) {
+      out.port = authority.substr(colon + 1);
+      if (out.port.empty()) throw fail("empty port");
+    }
+  }
+  if (out.host.empty() || out.host == "[]") throw fail("no host");
+  return out;
+}
+
+}  // namespace
 
 ManagerUrl parse_manager_url(std::string_view url) {
   auto fail = [&](const std::string& why) {
@@ -33,26 +71,9 @@ ManagerUrl parse_manager_url(std::string_view url) {
   if (authority.find('@') != std::string_view::npos) {
     throw fail("user info is not allowed (the token travels in a header)");
   }
-  std::string_view port_text;
-  if (!authority.empty() && authority.front() == '[') {
-    std::size_t close = authority.find(']');
-    if (close == std::string_view::npos) throw fail("unclosed '[' in the host");
-    out.host = std::string(authority.substr(0, close + 1));
-    std::string_view after = authority.substr(close + 1);
-    if (!after.empty()) {
-      if (after.front() != ':') throw fail("unexpected text after the host");
-      port_text = after.substr(1);
-      if (port_text.empty()) throw fail("empty port");
-    }
-  } else {
-    std::size_t colon = authority.rfind(':');
-    out.host = std::string(authority.substr(0, colon));
-    if (colon != std::string_view::npos) {
-      port_text = authority.substr(colon + 1);
-      if (port_text.empty()) throw fail("empty port");
-    }
-  }
-  if (out.host.empty() || out.host == "[]") throw fail("no host");
+  HostAndPort host_and_port = split_authority(authority, fail);
+  out.host = std::move(host_and_port.host);
+  std::string_view port_text = host_and_port.port;
   if (!port_text.empty()) {
     int port = 0;
     auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);

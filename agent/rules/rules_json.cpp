@@ -19,20 +19,6 @@ std::string string_field(simdjson::dom::element value, std::string_view where) {
   return std::string(std::string_view(value.get_string()));
 }
 
-std::int64_t version_field(simdjson::dom::element value) {
-  std::int64_t v = -1;
-  if (value.is_null()) return 0;
-  if (value.is_int64()) {
-    v = value.get_int64();
-  } else if (value.is_string()) {  // the manager's documentation writes "3"
-    std::string_view text = value.get_string();
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-    if (ec != std::errc() || end != text.data() + text.size()) v = -1;
-  }
-  if (v < 0) throw JsonShapeError("version: expected a non-negative integer");
-  return v;
-}
-
 template <typename Item, typename ItemReader>
 std::vector<Item> read_array(simdjson::dom::element value, std::string_view name, ItemReader read_item) {
   std::vector<Item> items;
@@ -89,6 +75,19 @@ std::size_t last_key_before_error(std::string_view text) {
 
 }  // namespace
 
+std::int64_t version_from_json(simdjson::dom::element value) {
+  std::int64_t version = -1;
+  if (value.is_int64()) {
+    version = value.get_int64();
+  } else if (value.is_string()) {
+    std::string_view text = value.get_string();
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), version);
+    if (ec != std::errc() || end != text.data() + text.size()) version = -1;
+  }
+  if (version < 0) throw JsonShapeError("version: expected a non-negative integer or a string of digits");
+  return version;
+}
+
 bool key_equals(std::string_view key, std::string_view name) { return ascii_iequals(key, name); }
 
 std::string describe_position(std::string_view text, std::size_t offset) {
@@ -142,7 +141,7 @@ Rules parse_rules_json(std::string_view text) {
   if (!root.is_object()) throw JsonShapeError("expected a JSON object at the top");
   Rules rules;
   for (auto [key, value] : root.get_object()) {
-    if (key_equals(key, "version")) rules.version = version_field(value);
+    if (key_equals(key, "version")) rules.version = value.is_null() ? 0 : version_from_json(value);
     else if (key_equals(key, "redirects")) rules.redirects = read_array<Redirect>(value, "redirects", redirect_from_json);
     else if (key_equals(key, "pages")) rules.pages = read_array<Page>(value, "pages", page_from_json);
   }

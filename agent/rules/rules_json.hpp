@@ -13,6 +13,7 @@
 #ifndef FLECTO_AGENT_RULES_RULES_JSON_HPP_
 #define FLECTO_AGENT_RULES_RULES_JSON_HPP_
 
+#include <cstdint>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -33,6 +34,15 @@ class JsonShapeError : public std::runtime_error {
 
 // Parses the text of a rules file. Throws JsonShapeError.
 Rules parse_rules_json(std::string_view text);
+
+// A version, as rules files and the manager's answers write it: a JSON
+// integer from 0 to INT64_MAX (`3`), or a JSON string of its decimal digits
+// (`"3"`, as the manager's documentation writes it; the string "-0" is read
+// as 0). Anything else, null included, throws JsonShapeError ("version:
+// expected a non-negative integer or a string of digits"). A rules file
+// whose version is null or missing has version 0: parse_rules_json() sees to
+// that before calling this.
+std::int64_t version_from_json(simdjson::dom::element value);
 
 // Reads and parses a rules file. Throws std::runtime_error with a one-line
 // message that starts with the file name: "rules.json: line 3, column 17: ...".

@@ -1,16 +1,19 @@
 // One consistent fetch: every redirect and page of a single version.
 //
 // The manager can publish while the agent walks its listings, so the rules
-// could mix two versions. fetch_rules() reads the version, then the
-// redirects and the pages, then the version again; if it moved, it starts
-// over, up to `max_attempts` times.
+// could mix two versions. fetch_rules() takes the version the caller has
+// just read (the sync's check), reads the redirects and the pages, then the
+// version again; if it moved, it starts over (reading the version, the
+// listings, the version), up to `max_attempts` times.
 //
-//   flecto::FetchedRules fetched = flecto::fetch_rules(api, 500, stop);
+//   std::int64_t version = api.get_version(stop);
+//   flecto::FetchedRules fetched = flecto::fetch_rules(api, version, 500, stop);
 //   // fetched.rules is one whole version: fetched.rules.version
 
 #ifndef FLECTO_AGENT_SYNC_FETCH_RULES_HPP_
 #define FLECTO_AGENT_SYNC_FETCH_RULES_HPP_
 
+#include <cstdint>
 #include <stop_token>
 
 #include "agent/manager/api.hpp"
@@ -23,11 +26,13 @@ struct FetchedRules {
   int attempts = 1;  // 1 unless the version moved during the fetch
 };
 
-// Fetches one whole version. Version 0 (nothing published) gives empty rules
-// without asking for the listings. Throws ManagerError: whatever `api`
-// throws (kCancelled once `stop` fires), or kInvalidData when the version
-// still moved on the last of `max_attempts` attempts.
-FetchedRules fetch_rules(ManagerApi& api, int page_size, std::stop_token stop, int max_attempts = 3);
+// Fetches one whole version; `version` is the first attempt's first read.
+// Version 0 (nothing published) gives empty rules without asking for the
+// listings. Throws ManagerError: whatever `api` throws (kCancelled once
+// `stop` fires), or kInvalidData when the version still moved on the last
+// of `max_attempts` attempts.
+FetchedRules fetch_rules(ManagerApi& api, std::int64_t version, int page_size, std::stop_token stop,
+                         int max_attempts = 3);
 
 }  // namespace flecto
 

@@ -2,15 +2,17 @@
 // (the load_duration the manager is told), plus the words used to describe
 // it in logs, reports and --sync-once's summary.
 //
-//   flecto::Load load = flecto::load_from_manager(api, config.page_size,
+//   flecto::Load load = flecto::load_from_manager(api, version, config.page_size,
 //                                                 flecto::table_options_from(config), stop);
-//   served.swap_in(load.built.table);
+//   flecto::serve_table(served, status, load.built.table, flecto::TableSource::kManager,
+//                       load.load_duration());
 //   std::string error = flecto::describe_skipped(load.built.skipped);  // "" when none
 
 #ifndef FLECTO_AGENT_SYNC_LOAD_HPP_
 #define FLECTO_AGENT_SYNC_LOAD_HPP_
 
 #include <chrono>
+#include <cstdint>
 #include <stop_token>
 #include <string>
 #include <vector>
@@ -31,9 +33,10 @@ struct Load {
   std::chrono::nanoseconds load_duration() const { return fetch_duration + build_duration; }
 };
 
-// Fetches one whole version (fetch_rules) and builds its table. Throws
-// ManagerError as fetch_rules() does, or std::bad_alloc.
-Load load_from_manager(ManagerApi& api, int page_size, const TableOptions& options,
+// Fetches one whole version (fetch_rules, `version` being the version just
+// read) and builds its table. Throws ManagerError as fetch_rules() does, or
+// std::bad_alloc.
+Load load_from_manager(ManagerApi& api, std::int64_t version, int page_size, const TableOptions& options,
                        std::stop_token stop);
 
 // Builds the table of rules already at hand (a snapshot); fetch_duration is 0.

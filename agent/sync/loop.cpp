@@ -7,30 +7,26 @@
 #include "agent/config/agent_name.hpp"
 #include "agent/config/duration.hpp"
 #include "agent/sync/load.hpp"
+#include "agent/sync/serve_table.hpp"
 #include "agent/sync/snapshot.hpp"
-#include "agent/sync/stop_deadline.hpp"
 
 namespace flecto {
 namespace {
 
 using Clock = std::chrono::steady_clock;
 
-std::string join_errors(const std::string& a, const std::string& b) {
-  if (a.empty()) return b;
-  if (b.empty()) return a;
-  return a + "; " + b;
+const char* told_text(UnchangedTold told) {
+  switch (told) {
+    case UnchangedTold::kHeartbeat: return "heartbeat sent";
+    case UnchangedTold::kOwedReport: return "load reported";
+    case UnchangedTold::kNothing: break;
+  }
+  return "nothing to report";
 }
 
-// What a failed step says: the sync's own time-out when it ended the step
-// (the client then only saw a cancelled request), else the client's error.
-std::string failure_message(const ManagerError& e, const StopDeadline& deadline,
-                            std::chrono::milliseconds sync_timeout) {
-  return deadline.expired() ? "timed out after " + format_duration(sync_timeout) : std::string(e.what());
-}
-
-// Only a manager that answered can take a report of the failure.
-bool manager_answered(ManagerError::Kind kind) {
-  return kind == ManagerError::Kind::kHttpStatus || kind == ManagerError::Kind::kInvalidData;
+std::string describe_served(const ServedTable& served) {
+  std::shared_ptr<const Table> current = served.current();
+  return current ? "version " + std::to_string(current->version()) : std::string("nothing");
 }
 
 }  // namespace
@@ -105,20 +101,14 @@ void SyncLoop::serve_snapshot() {
     }
     Load load = load_from_rules(std::move(*rules), table_options_from(config_));
     if (served_.current() != nullptr) return;  // something newer is served already
-    const TableStats& stats = load.built.table->stats();
-    served_.swap_in(load.built.table);
-    served_load_ = ServedLoad{load.rules.version, load.load_duration(),
-                              describe_skipped(load.built.skipped)};
-    status_.update([&](SyncState& s) {
-      s.table_source = "snapshot";
-      s.last_load_duration = load.load_duration();
-    });
+    const std::string skipped = describe_skipped(load.built.skipped);
+    serve_table(served_, status_, load.built.table, TableSource::kSnapshot, load.load_duration());
+    served_report_ = LoadReport{agent_name_, load.rules.version, skipped.empty(), load.load_duration(), skipped};
+    served_report_taken_ = false;
     spdlog::info("snapshot: serving version {} from {}: {}, built in {}", load.rules.version,
-                 snapshot_path(config_.state_dir), describe_counts(stats),
+                 snapshot_path(config_.state_dir), describe_counts(load.built.table->stats()),
                  describe_millis(load.build_duration));
-    if (!load.built.skipped.empty()) {
-      spdlog::warn("snapshot: version {}: {}", load.rules.version, served_load_->error);
-    }
+    if (!skipped.empty()) spdlog::warn("snapshot: version {}: {}", load.rules.version, skipped);
   } catch (const SnapshotError& e) {
     spdlog::warn("snapshot: ignored, it cannot be used: {}", e.what());
   } catch (const std::bad_alloc&) {
@@ -126,145 +116,72 @@ void SyncLoop::serve_snapshot() {
   }
 }
 
-bool SyncLoop::sync(std::stop_token stop) {
-  StopDeadline deadline(stop, config_.sync_timeout, tick_, options_.tick_period);
-  std::stop_token bounded = deadline.token();
-  status_.update([](SyncState& s) { s.last_attempt_time = std::chrono::system_clock::now(); });
+std::optional<HeldVersion> SyncLoop::held() const {
   std::shared_ptr<const Table> current = served_.current();
+  if (current == nullptr) return std::nullopt;
+  HeldVersion serving{current->version(), std::nullopt};
+  if (served_report_ && served_report_->version != 0 && !served_report_taken_) serving.report_owed = served_report_;
+  return serving;
+}
 
-  std::int64_t version = 0;
-  try {
-    version = api_.get_version(bounded);
-  } catch (const ManagerError& e) {
-    if (stop.stop_requested()) return false;
-    record_failure("version check", failure_message(e, deadline, config_.sync_timeout));
-    return false;
-  }
-
-  if (current != nullptr && current->version() == version) {
-    const char* told = nullptr;
-    // A report still owed is sent in place of the heartbeat: name what failed.
-    const char* step = report_owed() ? "report" : "heartbeat";
-    try {
-      told = tell_manager_served(bounded);
-    } catch (const ManagerError& e) {
-      if (stop.stop_requested()) return false;
-      record_failure(step, failure_message(e, deadline, config_.sync_timeout));
+bool SyncLoop::sync(std::stop_token stop) {
+  SyncStepOptions options;
+  options.tick = tick_;
+  options.tick_period = options_.tick_period;
+  options.loading = [this](std::int64_t version) {
+    spdlog::info("sync: version {} published (serving {}), loading", version, describe_served(served_));
+  };
+  SyncOutcome outcome =
+      run_sync_step(SyncContext{config_, agent_name_, api_, served_, status_}, held(), stop, options);
+  switch (outcome.result) {
+    case SyncOutcome::Result::kUnchanged:
+      if (outcome.told == UnchangedTold::kOwedReport) served_report_taken_ = true;
+      spdlog::info("sync: version {} unchanged, {}", outcome.version, told_text(outcome.told));
+      return true;
+    case SyncOutcome::Result::kLoaded:
+      log_loaded(outcome);
+      served_report_ = outcome.report ? std::optional<LoadReport>(outcome.report->report) : std::nullopt;
+      served_report_taken_ = outcome.report && !outcome.report->failure;
+      return true;
+    case SyncOutcome::Result::kFailed:
+      log_failure(*outcome.failure);
+      if (outcome.report) log_report(*outcome.report);
       return false;
-    }
-    status_.update([](SyncState& s) {
-      s.last_result = "unchanged";
-      s.last_error.clear();
-      ++s.syncs_unchanged;
-    });
-    spdlog::info("sync: version {} unchanged, {}", version, told);
-    return true;
+    case SyncOutcome::Result::kAbandoned: break;
   }
-  spdlog::info("sync: version {} published (serving {}), loading", version,
-               current ? std::to_string(current->version()) : std::string("nothing"));
-  return load(stop, bounded, deadline);
+  return false;
 }
 
-const char* SyncLoop::tell_manager_served(std::stop_token bounded) {
-  if (!served_load_ || served_load_->version == 0) return "nothing to report";  // refused by the manager
-  if (!report_owed()) {
-    api_.heartbeat(agent_name_, bounded);
-    return "heartbeat sent";
-  }
-  // The manager has not heard of this version from us yet.
-  LoadReport r{agent_name_, served_load_->version, served_load_->error.empty(),
-               served_load_->load_duration, served_load_->error};
-  api_.report_load(r, bounded);
-  reported_version_ = served_load_->version;
-  return "load reported";
+void SyncLoop::log_failure(const SyncFailure& failure) const {
+  spdlog::error("sync: {} failed, serving {} as before: {}", failure.step, describe_served(served_),
+                failure.message);
 }
 
-bool SyncLoop::load(std::stop_token stop, std::stop_token bounded, const StopDeadline& deadline) {
-  std::optional<Load> loaded;
-  auto started = Clock::now();
-  try {
-    loaded.emplace(load_from_manager(api_, config_.page_size, table_options_from(config_), bounded));
-  } catch (const ManagerError& e) {
-    if (stop.stop_requested()) return false;
-    const std::string message = failure_message(e, deadline, config_.sync_timeout);
-    record_failure("load", message);
-    std::shared_ptr<const Table> current = served_.current();
-    if (!deadline.expired() && manager_answered(e.kind()) && current != nullptr &&
-        current->version() != 0) {
-      report(LoadReport{agent_name_, current->version(), false, Clock::now() - started, message},
-             bounded);
-    }
-    return false;
-  } catch (const std::bad_alloc&) {
-    record_failure("load", "out of memory while building the table");
-    return false;
+void SyncLoop::log_report(const ReportAttempt& attempt) const {
+  const LoadReport& r = attempt.report;
+  if (!attempt.failure) {
+    spdlog::debug("sync: reported version {} ({})", r.version, r.success ? "success" : "error");
+  } else if (attempt.failure->kind != ManagerError::Kind::kCancelled) {
+    // The table is served regardless; the next check reports again in place of a heartbeat.
+    spdlog::warn("sync: report of version {} failed: {}", r.version, attempt.failure->message);
   }
-  if (stop.stop_requested()) return false;  // abandoned: nothing swapped, nothing written
+}
 
-  Load& load = *loaded;
-  const std::int64_t version = load.rules.version;
-  served_.swap_in(load.built.table);
-
-  std::string error = describe_skipped(load.built.skipped);
-  bool snapshot_written = true;
-  if (!config_.state_dir.empty()) {
-    try {
-      write_snapshot(config_.state_dir, load.rules);
-    } catch (const SnapshotError& e) {
-      snapshot_written = false;
-      spdlog::warn("snapshot: not written, serving continues: {}", e.what());
-      error = join_errors(error, std::string("snapshot not written: ") + e.what());
-    }
+void SyncLoop::log_loaded(const SyncOutcome& outcome) const {
+  const Load& load = *outcome.load;
+  if (!outcome.snapshot_error.empty()) {
+    spdlog::warn("snapshot: not written, serving continues: {}", outcome.snapshot_error);
   }
-  served_load_ = ServedLoad{version, load.load_duration(), error};
-  status_.update([&](SyncState& s) {
-    s.table_source = "manager";
-    s.last_result = "success";
-    s.last_error.clear();
-    s.last_success_time = std::chrono::system_clock::now();
-    s.last_load_duration = load.load_duration();
-    ++s.syncs_success;
-    if (!snapshot_written) ++s.snapshot_write_errors;
-  });
-  spdlog::info("sync: serving version {}: {}; fetch {}{}, build {}, load {}", version,
+  spdlog::info("sync: serving version {}: {}; fetch {}{}, build {}, load {}", outcome.version,
                describe_counts(load.built.table->stats()), describe_millis(load.fetch_duration),
                load.fetch_attempts > 1
                    ? " (" + std::to_string(load.fetch_attempts) + " attempts, the version moved)"
                    : std::string(),
                describe_millis(load.build_duration), describe_millis(load.load_duration()));
-  if (!load.built.skipped.empty()) spdlog::warn("sync: version {}: {}", version, describe_skipped(load.built.skipped));
-
-  if (version != 0 &&
-      report(LoadReport{agent_name_, version, error.empty(), load.load_duration(), error}, bounded)) {
-    reported_version_ = version;
+  if (!load.built.skipped.empty()) {
+    spdlog::warn("sync: version {}: {}", outcome.version, describe_skipped(load.built.skipped));
   }
-  return true;
-}
-
-bool SyncLoop::report(const LoadReport& r, std::stop_token bounded) {
-  try {
-    api_.report_load(r, bounded);
-    spdlog::debug("sync: reported version {} ({})", r.version, r.success ? "success" : "error");
-    return true;
-  } catch (const ManagerError& e) {
-    // The table is served regardless; the next check reports again in place of a heartbeat.
-    if (e.kind() != ManagerError::Kind::kCancelled) {
-      spdlog::warn("sync: report of version {} failed: {}", r.version, e.what());
-    }
-    return false;
-  }
-}
-
-void SyncLoop::record_failure(const std::string& what, const std::string& message) {
-  std::shared_ptr<const Table> current = served_.current();
-  spdlog::error("sync: {} failed, serving {} as before: {}", what,
-                current ? "version " + std::to_string(current->version()) : std::string("nothing"),
-                message);
-  status_.update([&](SyncState& s) {
-    s.last_result = "error";
-    s.last_error = what + ": " + message;
-    ++s.syncs_error;
-  });
+  if (outcome.report) log_report(*outcome.report);
 }
 
 }  // namespace flecto

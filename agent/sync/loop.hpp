@@ -2,8 +2,7 @@
 // keeps serving whatever it has when the manager misbehaves.
 //
 //   flecto::ManagerClient client(flecto::manager_settings_from(config));
-//   flecto::ManagerClientApi api(client);
-//   flecto::SyncLoop loop(config, api, served, status);
+//   flecto::SyncLoop loop(config, client, served, status);
 //   loop.set_tick([] { sd_notify(0, "WATCHDOG=1"); });
 //   std::jthread sync([&](std::stop_token stop) { loop.run(stop); });
 //   ... on SIGHUP: loop.request_sync_now();   on SIGTERM: sync.request_stop();
@@ -12,10 +11,11 @@
 // - At start, serves <state_dir>/snapshot.json at once when there is one
 //   (table_source "snapshot"); a missing snapshot is noted, a corrupt one is
 //   a warning, and neither replaces a table already served.
-// - Then syncs at once, and every interval_check (±10% jitter): gets the
-//   version; when it differs from the served table's, loads it (fetch, build,
-//   swap, snapshot, report); when not, sends the heartbeat.
-// - Each sync is bounded by sync_timeout. A failure leaves the served table
+// - Then runs a sync step (agent/sync/step.hpp) at once, and every
+//   interval_check (±10% jitter): gets the version; when it differs from the
+//   served table's, loads it (fetch, build, swap, snapshot, report); when
+//   not, sends the heartbeat.
+// - Each step is bounded by sync_timeout. A failure leaves the served table
 //   as it was and is retried after an exponential backoff from 1 s up to
 //   interval_check (with jitter), forever.
 // - Reports: after every load, POST .../agents with the version, status,
@@ -42,11 +42,12 @@
 #include <stop_token>
 #include <string>
 
-#include "agent/sync/backoff.hpp"
 #include "agent/config/config.hpp"
 #include "agent/manager/api.hpp"
 #include "agent/rules/served_table.hpp"
+#include "agent/sync/backoff.hpp"
 #include "agent/sync/status.hpp"
+#include "agent/sync/step.hpp"
 
 namespace flecto {
 
@@ -84,29 +85,16 @@ class SyncLoop {
   const std::string& agent_name() const { return agent_name_; }
 
  private:
-  // What the manager has to be told about the served table.
-  struct ServedLoad {
-    std::int64_t version = 0;
-    std::chrono::nanoseconds load_duration{0};
-    std::string error;
-  };
-
   void serve_snapshot();
   // Waits until `when`, a sync request or `stop`; false when stopped.
   bool wait_until(std::chrono::steady_clock::time_point when, std::stop_token stop);
-  // One attempt: version check, then load or heartbeat. True on success.
+  // One sync step, logged; true when it succeeded.
   bool sync(std::stop_token stop);
-  bool load(std::stop_token stop, std::stop_token bounded, const class StopDeadline& deadline);
-  // Heartbeat, or the served load's report if the manager has not taken it
-  // yet. Says what it did, for the log. Throws ManagerError.
-  const char* tell_manager_served(std::stop_token bounded);
-  // Whether a served load (not version 0) has not been taken by the manager.
-  bool report_owed() const {
-    return served_load_ && served_load_->version != 0 && reported_version_ != served_load_->version;
-  }
-  void record_failure(const std::string& what, const std::string& message);
-  // POST .../agents; a failure is logged. True when the manager took it.
-  bool report(const LoadReport& report, std::stop_token bounded);
+  // The served version, with the report the manager has yet to take.
+  std::optional<HeldVersion> held() const;
+  void log_failure(const SyncFailure& failure) const;
+  void log_report(const ReportAttempt& attempt) const;
+  void log_loaded(const SyncOutcome& outcome) const;
   void tick();
 
   Config config_;
@@ -118,8 +106,11 @@ class SyncLoop {
   Backoff backoff_;
   std::function<void()> tick_;
 
-  std::optional<ServedLoad> served_load_;  // what the served table's report says
-  std::optional<std::int64_t> reported_version_;  // the served load the manager took
+  // The report of the served table's load, and whether the manager took
+  // it: until it does, it is sent in place of the heartbeat (never for
+  // version 0).
+  std::optional<LoadReport> served_report_;
+  bool served_report_taken_ = false;
 
   std::mutex mutex_;
   std::condition_variable_any wake_;

@@ -1,7 +1,8 @@
 // What the agent knows about its syncs, for logs, /status and /metrics.
 //
 // The sync loop writes it; the admin server reads snapshots of it. All
-// methods are thread-safe.
+// methods are thread-safe. The enums are words only at the edges (/status,
+// /metrics, logs): to_text() gives the one spelling of each.
 
 #ifndef FLECTO_AGENT_SYNC_STATUS_HPP_
 #define FLECTO_AGENT_SYNC_STATUS_HPP_
@@ -12,17 +13,27 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace flecto {
 
+// Where the table being served came from.
+enum class TableSource { kNone, kSnapshot, kManager, kRulesFile };
+// How the last sync attempt ended: kSuccess swapped a table in, kUnchanged
+// found the served version.
+enum class SyncResult { kNone, kSuccess, kUnchanged, kError };
+
+// "none", "snapshot", "manager", "rules-file".
+std::string_view to_text(TableSource source);
+// "none", "success", "unchanged", "error".
+std::string_view to_text(SyncResult result);
+
 struct SyncState {
-  // Where the table being served came from: "none", "snapshot", "manager"
-  // or "rules-file".
-  std::string table_source = "none";
+  TableSource table_source = TableSource::kNone;
   // The last sync attempt (a version check, with a fetch when it changed).
   std::optional<std::chrono::system_clock::time_point> last_attempt_time;
-  std::string last_result = "none";  // "none", "success", "unchanged" or "error"
-  std::string last_error;            // set when last_result is "error"
+  SyncResult last_result = SyncResult::kNone;
+  std::string last_error;  // set when last_result is kError
   // The last load (fetch plus build) that swapped a table in.
   std::optional<std::chrono::system_clock::time_point> last_success_time;
   std::chrono::nanoseconds last_load_duration{0};

@@ -26,6 +26,7 @@
 
 #include <httplib.h>
 
+#include "agent/exit_status.hpp"
 #include "agent/rules/rules_json.hpp"
 #include "agent/sync/snapshot.hpp"
 #include "support/agent_process.hpp"
@@ -101,7 +102,7 @@ TEST_CASE("daemon: an unwritable state directory at start is a warning, the tabl
   REQUIRE(status);
   CHECK_THAT(status->body, Catch::Contains("\"version\":3"));
   agent.process->send_signal(SIGTERM);
-  CHECK(agent.process->wait_for_exit(20s) == 0);
+  CHECK(agent.process->wait_for_exit(20s) == flecto::kExitOk);
 }
 
 TEST_CASE("daemon: a missing state directory is created at the first load") {
@@ -114,7 +115,7 @@ TEST_CASE("daemon: a missing state directory is created at the first load") {
   CHECK(manager.reports()[0].status == "success");
   CHECK(flecto::read_snapshot(setup.dir / "a/b/state") == rules_v(3, "/v3"));
   agent.process->send_signal(SIGTERM);
-  CHECK(agent.process->wait_for_exit(20s) == 0);
+  CHECK(agent.process->wait_for_exit(20s) == flecto::kExitOk);
 }
 
 TEST_CASE("daemon: a full disk keeps the old snapshot whole, the new table is served, the failure reported") {
@@ -139,7 +140,7 @@ TEST_CASE("daemon: a full disk keeps the old snapshot whole, the new table is se
   CHECK(flecto::read_snapshot(setup.state_dir) == old_rules);
   CHECK(temporary_files(setup.state_dir).empty());
   agent.process->send_signal(SIGTERM);
-  CHECK(agent.process->wait_for_exit(20s) == 0);
+  CHECK(agent.process->wait_for_exit(20s) == flecto::kExitOk);
 }
 
 TEST_CASE("daemon: a snapshot replaced by garbage while running is rewritten at the next load, ignored at start") {
@@ -166,7 +167,7 @@ TEST_CASE("daemon: a snapshot replaced by garbage while running is rewritten at 
     CHECK(flecto::read_snapshot(setup.state_dir) == rules_v(4, "/v4"));
     std::ofstream(snapshot, std::ios::trunc) << std::string(1000, '\0');
     agent.process->send_signal(SIGTERM);
-    CHECK(agent.process->wait_for_exit(20s) == 0);
+    CHECK(agent.process->wait_for_exit(20s) == flecto::kExitOk);
   }
   // The next start, with the manager failing: the garbage is ignored with a
   // warning, nothing is served, and the agent runs on.
@@ -182,7 +183,7 @@ TEST_CASE("daemon: a snapshot replaced by garbage while running is rewritten at 
   CHECK(agent.wait_until([&] { return agent.location_of("/old") == "/v4"; }));
   CHECK(agent.wait_until([&] { return flecto::read_snapshot_version(setup.state_dir) == 4; }));
   agent.process->send_signal(SIGTERM);
-  CHECK(agent.process->wait_for_exit(20s) == 0);
+  CHECK(agent.process->wait_for_exit(20s) == flecto::kExitOk);
 }
 
 TEST_CASE("daemon: SIGTERM in the middle of a sync exits promptly with 0, the old snapshot intact") {
@@ -201,7 +202,7 @@ TEST_CASE("daemon: SIGTERM in the middle of a sync exits promptly with 0, the ol
   agent.process->send_signal(SIGHUP);
   REQUIRE(eventually([&] { return manager.request_count(Endpoint::kRedirects) > listings; }));
   agent.process->send_signal(SIGTERM);
-  CHECK(agent.process->wait_for_exit(10s) == 0);
+  CHECK(agent.process->wait_for_exit(10s) == flecto::kExitOk);
   CHECK(flecto::read_snapshot(setup.state_dir) == rules_v(3, "/v3", 10));
   CHECK(temporary_files(setup.state_dir).empty());
 }
@@ -222,7 +223,7 @@ TEST_CASE("daemon: SIGTERM or SIGKILL during a snapshot write leaves the old or 
     first.start(args);
     REQUIRE(manager.wait_for_reports(1, 60s));
     first.process->send_signal(SIGTERM);
-    REQUIRE(first.process->wait_for_exit(20s) == 0);
+    REQUIRE(first.process->wait_for_exit(20s) == flecto::kExitOk);
   }
   REQUIRE(flecto::read_snapshot_version(setup.state_dir) == 1);
 
@@ -239,9 +240,9 @@ TEST_CASE("daemon: SIGTERM or SIGKILL during a snapshot write leaves the old or 
     REQUIRE(agent.wait_until([&] { return agent.log().find("unchanged") != std::string::npos; }));
     const flecto::Rules new_rules = rules_of(old_version + 1);
     manager.set_rules(new_rules);
-    // On the fetch's last version check (the sync's check, the fetch's first,
-    // then this one), a timer sends the signal `delay` later.
-    const std::uint64_t last_check = manager.request_count(Endpoint::kVersion) + 3;
+    // On the fetch's last version check (the sync's check, which is also the
+    // fetch's first, then this one), a timer sends the signal `delay` later.
+    const std::uint64_t last_check = manager.request_count(Endpoint::kVersion) + 2;
     const auto delay = std::chrono::microseconds(round * 2500);
     std::jthread timer;
     std::atomic<bool> armed{false};
@@ -265,7 +266,7 @@ TEST_CASE("daemon: SIGTERM or SIGKILL during a snapshot write leaves the old or 
     }
     manager.set_request_hook({});
     auto exit = agent.process->wait_for_exit(20s);
-    CHECK(exit == (signal == SIGKILL ? 128 + SIGKILL : 0));
+    CHECK(exit == (signal == SIGKILL ? 128 + SIGKILL : flecto::kExitOk));
     std::optional<flecto::Rules> on_disk;
     REQUIRE_NOTHROW(on_disk = flecto::read_snapshot(setup.state_dir));  // a half-written file throws
     REQUIRE(on_disk.has_value());
@@ -314,5 +315,5 @@ TEST_CASE("daemon: a storm of SIGHUPs is coalesced, serving goes on") {
   CHECK(agent.running());
   CHECK(agent.location_of("/old") == "/v3");
   agent.process->send_signal(SIGTERM);
-  CHECK(agent.process->wait_for_exit(20s) == 0);
+  CHECK(agent.process->wait_for_exit(20s) == flecto::kExitOk);
 }

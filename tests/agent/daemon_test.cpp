@@ -12,6 +12,7 @@
 
 #include <httplib.h>
 
+#include "agent/exit_status.hpp"
 #include "agent/rules/rules_json.hpp"
 #include "tests/standin_manager/standin_manager.hpp"
 #include "support/agent_process.hpp"
@@ -78,7 +79,7 @@ TEST_CASE("daemon: serves a rules file, SIGHUP reads it again, SIGTERM stops cle
   CHECK(agent.location_of("/old") == "/newer");
 
   agent.process->send_signal(SIGTERM);
-  CHECK(agent.process->wait_for_exit(20s) == 0);
+  CHECK(agent.process->wait_for_exit(20s) == flecto::kExitOk);
 }
 
 TEST_CASE("daemon: syncs from the manager, reports, serves the snapshot when the manager is down") {
@@ -118,7 +119,7 @@ TEST_CASE("daemon: syncs from the manager, reports, serves the snapshot when the
     CHECK(agent.log().find("test-token") == std::string::npos);
 
     agent.process->send_signal(SIGTERM);
-    CHECK(agent.process->wait_for_exit(20s) == 0);
+    CHECK(agent.process->wait_for_exit(20s) == flecto::kExitOk);
   }
 
   // The manager is gone: the next start serves the snapshot at once.
@@ -129,13 +130,13 @@ TEST_CASE("daemon: syncs from the manager, reports, serves the snapshot when the
   REQUIRE(agent.wait_ready());
   CHECK(agent.location_of("/old") == "/v4");
   agent.process->send_signal(SIGINT);
-  CHECK(agent.process->wait_for_exit(20s) == 0);
+  CHECK(agent.process->wait_for_exit(20s) == flecto::kExitOk);
 }
 
 TEST_CASE("daemon: an invalid configuration is refused before anything starts") {
   auto result = flecto::test::run_program(
       FLECTO_AGENT_BINARY, {"--agent-name", "web-1.example.com", "--interval-check", "5min"});
-  CHECK(result.status == 2);
+  CHECK(result.status == flecto::kExitUsage);
   CHECK(result.err.find("agent_name") != std::string::npos);
   CHECK(result.err.find("interval_check") != std::string::npos);
   CHECK(result.err.find("manager_url") != std::string::npos);
@@ -151,7 +152,7 @@ TEST_CASE("daemon: a port in use is a clear error and exit status 1") {
   Agent second;
   second.edge_port = first.edge_port;
   second.start({"--rules", rules_path});
-  CHECK(second.process->wait_for_exit(20s) == 1);
+  CHECK(second.process->wait_for_exit(20s) == flecto::kExitCannotListen);
   CHECK(second.log().find(std::to_string(first.edge_port)) != std::string::npos);
 }
 
@@ -167,19 +168,19 @@ TEST_CASE("sync-once: exit statuses a script can rely on") {
   };
 
   auto ok = run({}, manager.url());
-  CHECK(ok.status == 0);
+  CHECK(ok.status == flecto::kExitOk);
   CHECK(ok.out.find("5") != std::string::npos);
   CHECK(fs::exists(state / "snapshot.json"));
   CHECK(run({"--quiet"}, manager.url()).out.empty());
 
-  CHECK(run({}, "http://127.0.0.1:" + std::to_string(free_loopback_port())).status == 3);
+  CHECK(run({}, "http://127.0.0.1:" + std::to_string(free_loopback_port())).status == flecto::kExitUnreachable);
   manager.set_forbidden(true);
-  CHECK(run({"--force"}, manager.url()).status == 4);
+  CHECK(run({"--force"}, manager.url()).status == flecto::kExitHttpError);
   manager.set_forbidden(false);
   flecto::standin::Fault malformed;
   malformed.body = flecto::standin::Fault::Body::kMalformedJson;
   manager.set_fault(flecto::standin::Endpoint::kVersion, malformed);
-  CHECK(run({"--force"}, manager.url()).status == 5);
-  CHECK(flecto::test::run_program(FLECTO_AGENT_BINARY, {"--sync-once", "--force"}).status == 2);
-  CHECK(flecto::test::run_program(FLECTO_AGENT_BINARY, {"--force"}).status == 2);
+  CHECK(run({"--force"}, manager.url()).status == flecto::kExitInvalidData);
+  CHECK(flecto::test::run_program(FLECTO_AGENT_BINARY, {"--sync-once", "--force"}).status == flecto::kExitUsage);
+  CHECK(flecto::test::run_program(FLECTO_AGENT_BINARY, {"--force"}).status == flecto::kExitUsage);
 }

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "agent/exit_status.hpp"
 #include "agent/match_command.hpp"
 #include "support/child_process.hpp"
 
@@ -48,13 +49,13 @@ flecto::MatchCommandOptions options_for(const std::string& rules_file) {
 
 TEST_CASE("match command: queries from stdin, one answer line each, in order") {
   Run r = run(options_for("rules.json"), read_file(kData + "queries.jsonl"));
-  CHECK(r.status == 0);
+  CHECK(r.status == flecto::kExitOk);
   CHECK(r.out == read_file(kData + "expected.jsonl"));
 }
 
 TEST_CASE("match command: skipped rules are reported on stderr, one line each") {
   Run r = run(options_for("rules.json"), "");
-  CHECK(r.status == 0);
+  CHECK(r.status == flecto::kExitOk);
   CHECK(r.out.empty());
   std::vector<std::string> lines = lines_of(r.err);
   REQUIRE(lines.size() == 2);
@@ -67,7 +68,7 @@ TEST_CASE("match command: one request from --host and --uri") {
   options.host = "example.com";
   options.uri = "/blog/12/hello?x=1";
   Run r = run(options, "{\"host\": \"example.com\", \"uri\": \"/old\"}\n");  // stdin is not read
-  CHECK(r.status == 0);
+  CHECK(r.status == flecto::kExitOk);
   CHECK(r.out == lines_of(read_file(kData + "expected.jsonl"))[2] + "\n");
 }
 
@@ -75,14 +76,14 @@ TEST_CASE("match command: --host without --uri is a usage error") {
   flecto::MatchCommandOptions options = options_for("rules.json");
   options.host = "example.com";
   Run r = run(options);
-  CHECK(r.status == 2);
+  CHECK(r.status == flecto::kExitUsage);
   CHECK(r.out.empty());
   CHECK_THAT(r.err, Catch::Contains("--uri"));
 }
 
 TEST_CASE("match command: a missing rules file is named, exit status 2") {
   Run r = run(options_for("no-such-file.json"), "{\"host\": \"a\", \"uri\": \"/\"}\n");
-  CHECK(r.status == 2);
+  CHECK(r.status == flecto::kExitUsage);
   CHECK(r.out.empty());
   CHECK_THAT(r.err, Catch::StartsWith(kData + "no-such-file.json: "));
   CHECK(lines_of(r.err).size() == 1);
@@ -90,7 +91,7 @@ TEST_CASE("match command: a missing rules file is named, exit status 2") {
 
 TEST_CASE("match command: a malformed rules file is named with the position, exit status 2") {
   Run r = run(options_for("malformed_rules.json"), "{\"host\": \"a\", \"uri\": \"/\"}\n");
-  CHECK(r.status == 2);
+  CHECK(r.status == flecto::kExitUsage);
   CHECK(r.out.empty());
   CHECK_THAT(r.err, Catch::StartsWith(kData + "malformed_rules.json: ") && Catch::Contains("line 3, column "));
   CHECK(lines_of(r.err).size() == 1);
@@ -98,7 +99,7 @@ TEST_CASE("match command: a malformed rules file is named with the position, exi
 
 TEST_CASE("match command: a rules file of the wrong shape names the value, exit status 2") {
   Run r = run(options_for("wrong_shape_rules.json"));
-  CHECK(r.status == 2);
+  CHECK(r.status == flecto::kExitUsage);
   CHECK_THAT(r.err, Catch::StartsWith(kData + "wrong_shape_rules.json: redirects[1].status: expected a string"));
 }
 
@@ -106,25 +107,25 @@ TEST_CASE("match command: a malformed query line stops with its line number, exi
   std::string first_answer = lines_of(read_file(kData + "expected.jsonl"))[0] + "\n";
   SECTION("a value of the wrong type") {
     Run r = run(options_for("rules.json"), read_file(kData + "bad_query_type.jsonl"));
-    CHECK(r.status == 2);
+    CHECK(r.status == flecto::kExitUsage);
     CHECK(r.out == first_answer);  // the answers before the bad line, none after it
     CHECK_THAT(r.err, Catch::EndsWith("stdin: line 3: uri: expected a string\n"));
   }
   SECTION("a syntax error") {
     Run r = run(options_for("rules.json"), read_file(kData + "bad_query_syntax.jsonl"));
-    CHECK(r.status == 2);
+    CHECK(r.status == flecto::kExitUsage);
     CHECK(r.out == first_answer);
     CHECK_THAT(r.err, Catch::Contains("stdin: line 2: malformed JSON"));
   }
   SECTION("a missing key") {
     Run r = run(options_for("rules.json"), "{\"host\": \"example.com\", \"path\": \"/old\"}\n");
-    CHECK(r.status == 2);
+    CHECK(r.status == flecto::kExitUsage);
     CHECK(r.out.empty());
     CHECK_THAT(r.err, Catch::Contains("stdin: line 1: missing \"uri\""));
   }
   SECTION("not an object") {
     Run r = run(options_for("rules.json"), "\n[\"example.com\", \"/old\"]\n");
-    CHECK(r.status == 2);
+    CHECK(r.status == flecto::kExitUsage);
     CHECK_THAT(r.err, Catch::Contains("stdin: line 2: expected a JSON object"));
   }
 }
@@ -145,7 +146,7 @@ std::vector<std::string> rules_argument(const std::string& file) { return {"--ru
 
 TEST_CASE("flecto-agent match: queries on stdin, skipped rules on stderr") {
   Run r = run_binary(rules_argument("rules.json"), read_file(kData + "queries.jsonl"));
-  CHECK(r.status == 0);
+  CHECK(r.status == flecto::kExitOk);
   CHECK(r.out == read_file(kData + "expected.jsonl"));
   CHECK(lines_of(r.err).size() == 2);
   CHECK_THAT(r.err, Catch::Contains("redirect #4 \"/gone\"") && Catch::Contains("redirect #5 \"/broken(\""));
@@ -153,14 +154,14 @@ TEST_CASE("flecto-agent match: queries on stdin, skipped rules on stderr") {
 
 TEST_CASE("flecto-agent match: one request from --host and --uri") {
   Run r = run_binary({"--rules", kData + "rules.json", "--host", "example.org", "--uri", "/docs/a/b"});
-  CHECK(r.status == 0);
+  CHECK(r.status == flecto::kExitOk);
   CHECK(r.out == lines_of(read_file(kData + "expected.jsonl"))[3] + "\n");
 }
 
 TEST_CASE("flecto-agent match: the example rules file has no skipped rule") {
   Run r = run_binary({"--rules", FLECTO_TEST_DATA_DIR "/../../examples/rules.json", "--host", "localhost:8080",
                       "--uri", "/promo"});
-  CHECK(r.status == 0);
+  CHECK(r.status == flecto::kExitOk);
   CHECK(r.err.empty());
   CHECK_THAT(r.out, Catch::Contains("\"target\":\"http://localhost:8080/offers/black-friday\",\"location\":\"http://localhost:8080/offers/black-friday\",\"code\":302"));
 }
@@ -168,21 +169,21 @@ TEST_CASE("flecto-agent match: the example rules file has no skipped rule") {
 TEST_CASE("flecto-agent match: error exits") {
   SECTION("a missing rules file") {
     Run r = run_binary(rules_argument("no-such-file.json"), "{\"host\": \"a\", \"uri\": \"/\"}\n");
-    CHECK(r.status == 2);
+    CHECK(r.status == flecto::kExitUsage);
     CHECK(r.out.empty());
     CHECK(lines_of(r.err).size() == 1);
     CHECK_THAT(r.err, Catch::StartsWith(kData + "no-such-file.json: "));
   }
   SECTION("a malformed rules file") {
     Run r = run_binary(rules_argument("malformed_rules.json"), "{\"host\": \"a\", \"uri\": \"/\"}\n");
-    CHECK(r.status == 2);
+    CHECK(r.status == flecto::kExitUsage);
     CHECK(r.out.empty());
     CHECK(lines_of(r.err).size() == 1);
     CHECK_THAT(r.err, Catch::StartsWith(kData + "malformed_rules.json: ") && Catch::Contains("line 3, column "));
   }
   SECTION("a malformed query line") {
     Run r = run_binary(rules_argument("rules.json"), read_file(kData + "bad_query_syntax.jsonl"));
-    CHECK(r.status == 2);
+    CHECK(r.status == flecto::kExitUsage);
     CHECK(r.out == lines_of(read_file(kData + "expected.jsonl"))[0] + "\n");
     CHECK_THAT(r.err, Catch::EndsWith("\n") && Catch::Contains("stdin: line 2: malformed JSON"));
   }
@@ -190,7 +191,7 @@ TEST_CASE("flecto-agent match: error exits") {
 
 TEST_CASE("flecto-agent match: --host without --uri is a usage error") {
   Run r = run_binary({"--rules", kData + "rules.json", "--host", "example.com"});
-  CHECK(r.status == 2);
+  CHECK(r.status == flecto::kExitUsage);
   CHECK(r.out.empty());
   CHECK_THAT(r.err, Catch::Contains("--uri"));
 }

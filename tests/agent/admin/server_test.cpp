@@ -90,8 +90,8 @@ TEST_CASE("admin: /status JSON, without credentials", "[admin]") {
 
   admin.served.swap_in(small_table());
   admin.sync.update([](SyncState& s) {
-    s.table_source = "manager";
-    s.last_result = "error";
+    s.table_source = TableSource::kManager;
+    s.last_result = SyncResult::kError;
     s.last_error = "GET .../version: 401 \"token expired\"\n";
     s.last_attempt_time = std::chrono::system_clock::time_point(std::chrono::seconds(1'700'000'000));
   });

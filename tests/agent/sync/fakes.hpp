@@ -24,9 +24,7 @@
 #include "agent/manager/api.hpp"
 #include "support/temp_dir.hpp"
 
-namespace flecto::testing {
-
-using flecto::test::TempDir;
+namespace flecto::test {
 
 // A manager that serves `published` and records what agents tell it. Faults
 // are set per endpoint ("version", "redirects", "pages", "report",
@@ -189,6 +187,6 @@ inline ManagerError invalid_data() {
   return ManagerError(ManagerError::Kind::kInvalidData, "malformed JSON near line 1, column 2");
 }
 
-}  // namespace flecto::testing
+}  // namespace flecto::test
 
 #endif  // FLECTO_TESTS_AGENT_SYNC_FAKES_HPP_

@@ -22,16 +22,24 @@
 #include "tests/agent/sync/standin_support.hpp"
 #include "tests/standin_manager/standin_manager.hpp"
 
+// tests/support/reference_matcher.hpp moves from flecto::testing to
+// flecto::test in a parallel change; until both are in, this lets
+// flecto::test::ReferenceMatcher name it either way. Remove it then.
+namespace flecto::testing {}
+namespace flecto::test {
+using namespace flecto::testing;
+}  // namespace flecto::test
+
 using namespace std::chrono_literals;
 using flecto::ManagerError;
 using flecto::standin::Endpoint;
 using flecto::standin::Fault;
 using flecto::standin::StandinManager;
-using flecto::testing::eventually;
-using flecto::testing::served_version;
-using flecto::testing::standin_options;
-using flecto::testing::StandinLoop;
-using flecto::testing::TempDir;
+using flecto::test::eventually;
+using flecto::test::served_version;
+using flecto::test::standin_options;
+using flecto::test::StandinLoop;
+using flecto::test::TempDir;
 
 namespace {
 
@@ -108,7 +116,7 @@ struct Rig {
   std::int64_t version = 1;
 
   explicit Rig(const std::function<void(flecto::Config&)>& adjust = {}) {
-    config = flecto::testing::standin_config(manager, dir.path());
+    config = flecto::test::standin_config(manager, dir.path());
     if (adjust) adjust(config);
     // Bounds the body that never ends, and the backoff (so that recovery
     // comes by itself within a couple of seconds).
@@ -134,7 +142,7 @@ struct Rig {
     CHECK(served.current() == table);
     CHECK(flecto::read_snapshot_version(dir.path()) == version);
     flecto::SyncState state = status.get();
-    CHECK(state.last_result == "error");
+    CHECK(flecto::to_text(state.last_result) == "error");
     CHECK_THAT(state.last_error, Catch::Contains(round.message));
     CHECK_THAT(state.last_error, !Catch::Contains(standin_options().token));
     if (round.reported) {
@@ -147,7 +155,7 @@ struct Rig {
     manager.clear_faults();
     ++version;
     CHECK(eventually([&] { return served_version(served) == version; }));
-    CHECK(eventually([&] { return status.get().last_result == "success"; }));
+    CHECK(eventually([&] { return flecto::to_text(status.get().last_result) == "success"; }));
     CHECK(status.get().last_error.empty());
     CHECK(eventually([&] { return flecto::read_snapshot_version(dir.path()) == version; }));
     CHECK(eventually([&] {
@@ -167,7 +175,7 @@ struct Rig {
     ++version;
     REQUIRE(eventually([&] { return manager.reports().size() > reports; }));
     manager.clear_faults();
-    CHECK(status.get().last_result == "success");
+    CHECK(flecto::to_text(status.get().last_result) == "success");
     return manager.reports()[reports];
   }
 
@@ -260,7 +268,7 @@ TEST_CASE("sync with the stand-in: a failing report is retried in place of the h
     const std::uint64_t errors = rig.status.get().syncs_error;
     rig.live->loop().request_sync_now();
     REQUIRE(eventually([&] { return rig.status.get().syncs_error > errors; }));
-    CHECK(rig.status.get().last_result == "error");
+    CHECK(flecto::to_text(rig.status.get().last_result) == "error");
     // Named as the report it is, not as a heartbeat.
     CHECK_THAT(rig.status.get().last_error, Catch::StartsWith("report: ") && Catch::Contains(round.message));
     CHECK(served_version(rig.served) == rig.version);
@@ -270,7 +278,7 @@ TEST_CASE("sync with the stand-in: a failing report is retried in place of the h
     REQUIRE(eventually([&] { return rig.manager.reports().size() > reports; }));
     CHECK(rig.manager.reports().back().version == rig.version);
     CHECK(rig.manager.reports().back().status == "success");
-    CHECK(eventually([&] { return rig.status.get().last_result == "unchanged"; }));
+    CHECK(eventually([&] { return flecto::to_text(rig.status.get().last_result) == "unchanged"; }));
   }
   CHECK(rig.live->stop());
 }
@@ -284,13 +292,13 @@ TEST_CASE("sync with the stand-in: a failing heartbeat is an error until the man
     rig.manager.set_fault(Endpoint::kHit, round.fault);
     rig.live->loop().request_sync_now();
     REQUIRE(eventually([&] { return rig.status.get().syncs_error > errors; }));
-    CHECK(rig.status.get().last_result == "error");
+    CHECK(flecto::to_text(rig.status.get().last_result) == "error");
     CHECK_THAT(rig.status.get().last_error, Catch::StartsWith("heartbeat: ") && Catch::Contains(round.message));
     CHECK(rig.served.current() == table);
     const std::size_t heartbeats = rig.manager.heartbeats().size();
     rig.manager.clear_faults();
     REQUIRE(eventually([&] { return rig.manager.heartbeats().size() > heartbeats; }));
-    CHECK(eventually([&] { return rig.status.get().last_result == "unchanged"; }));
+    CHECK(eventually([&] { return flecto::to_text(rig.status.get().last_result) == "unchanged"; }));
     CHECK(rig.served.current() == table);
   }
   CHECK(rig.live->stop());
@@ -299,7 +307,7 @@ TEST_CASE("sync with the stand-in: a failing heartbeat is an error until the man
 TEST_CASE("sync with the stand-in: a body that never ends is cut off at max_body_bytes on every endpoint") {
   StandinManager manager(standin_options(), rules_v(3));
   TempDir dir;
-  flecto::ManagerSettings settings = flecto::manager_settings_from(flecto::testing::standin_config(manager, dir.path()));
+  flecto::ManagerSettings settings = flecto::manager_settings_from(flecto::test::standin_config(manager, dir.path()));
   settings.max_body_bytes = 64 << 10;
   flecto::ManagerClient client(settings);
   Fault endless = with_body(Fault::Body::kEndless);
@@ -430,7 +438,7 @@ TEST_CASE("sync with the stand-in: a snapshot of 1,000,000 nested arrays or inva
     StandinManager manager(standin_options(), rules_v(4));
     flecto::ServedTable served;
     flecto::SyncStatus status;
-    StandinLoop live(flecto::testing::standin_config(manager, dir.path()), served, status);
+    StandinLoop live(flecto::test::standin_config(manager, dir.path()), served, status);
     REQUIRE(manager.wait_for_reports(1, 20s));
     CHECK(served_version(served) == 4);
     CHECK(flecto::read_snapshot(dir.path()) == rules_v(4));  // replaced by the load
@@ -497,7 +505,7 @@ TEST_CASE("sync with the stand-in: 1,000 invalid regexes among valid rules") {
   CHECK(stats.basic == 1000);
   CHECK(stats.regex == 1000);
   CHECK(stats.skipped == 1000);
-  CHECK(rig.status.get().last_result == "success");
+  CHECK(flecto::to_text(rig.status.get().last_result) == "success");
   for (int i : {0, 1, 499, 999}) {
     std::string n = std::to_string(i);
     CHECK(rig.location("/b/" + n) == "/to/b/" + n);
@@ -527,7 +535,7 @@ TEST_CASE("sync with the stand-in: regexes that do not fit the memory budget sti
   REQUIRE(rig.manager.wait_for_reports(2, 20s));
   CHECK(rig.manager.reports()[1].status == "success");
   REQUIRE(served_version(rig.served) == 2);
-  flecto::testing::ReferenceMatcher reference(rules);
+  flecto::test::ReferenceMatcher reference(rules);
   std::vector<std::pair<std::string, std::string>> inputs;
   for (int i = 0; i < 120; i += 9) {
     std::string n = std::to_string(i);
@@ -582,7 +590,7 @@ TEST_CASE("sync with the stand-in: an endless answer to a version check, report 
   // listings; these answers are a few bytes.
   StandinManager manager(standin_options(), rules_v(3));
   TempDir dir;
-  flecto::ManagerClient client(flecto::manager_settings_from(flecto::testing::standin_config(manager, dir.path())));
+  flecto::ManagerClient client(flecto::manager_settings_from(flecto::test::standin_config(manager, dir.path())));
   Fault endless = with_body(Fault::Body::kEndless);
   endless.endless_for = 3s;  // then the stand-in closes the connection: unreachable, not this bound
   for (Endpoint endpoint : {Endpoint::kVersion, Endpoint::kAgents, Endpoint::kHit}) {

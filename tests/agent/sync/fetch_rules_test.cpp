@@ -5,15 +5,15 @@
 
 using flecto::fetch_rules;
 using flecto::ManagerError;
-using flecto::testing::FakeManager;
-using flecto::testing::sample_rules;
+using flecto::test::FakeManager;
+using flecto::test::sample_rules;
 
 TEST_CASE("fetch: one version, both lists in order") {
   FakeManager manager(sample_rules(4, 10));
-  auto fetched = fetch_rules(manager, 500, {});
+  auto fetched = fetch_rules(manager, 4, 500, {});
   CHECK(fetched.rules == sample_rules(4, 10));
   CHECK(fetched.attempts == 1);
-  CHECK(manager.calls("version") == 2);
+  CHECK(manager.calls("version") == 1);
 }
 
 TEST_CASE("fetch: a version that moves mid-fetch starts over, the result is one whole version") {
@@ -25,7 +25,7 @@ TEST_CASE("fetch: a version that moves mid-fetch starts over, the result is one 
       manager.publish(sample_rules(5, 2));  // after the redirects of 4 were read
     }
   });
-  auto fetched = fetch_rules(manager, 500, {});
+  auto fetched = fetch_rules(manager, 4, 500, {});
   CHECK(fetched.attempts == 2);
   CHECK(fetched.rules == sample_rules(5, 2));
 }
@@ -37,7 +37,7 @@ TEST_CASE("fetch: a version that keeps moving is an error after three attempts")
     if (endpoint == "pages") manager.publish(sample_rules(++next));
   });
   try {
-    fetch_rules(manager, 500, {});
+    fetch_rules(manager, 1, 500, {});
     FAIL("no error");
   } catch (const ManagerError& e) {
     CHECK(e.kind() == ManagerError::Kind::kInvalidData);
@@ -48,7 +48,7 @@ TEST_CASE("fetch: a version that keeps moving is an error after three attempts")
 
 TEST_CASE("fetch: version 0 is empty rules without listing") {
   FakeManager manager;
-  auto fetched = fetch_rules(manager, 500, {});
+  auto fetched = fetch_rules(manager, 0, 500, {});
   CHECK(fetched.rules == flecto::Rules{});
   CHECK(manager.calls("redirects") == 0);
   CHECK(manager.calls("pages") == 0);
@@ -57,9 +57,9 @@ TEST_CASE("fetch: version 0 is empty rules without listing") {
 TEST_CASE("fetch: errors of any endpoint pass through with their kind") {
   for (const char* endpoint : {"version", "redirects", "pages"}) {
     FakeManager manager(sample_rules(2));
-    manager.fail(endpoint, flecto::testing::http_error(403));
+    manager.fail(endpoint, flecto::test::http_error(403));
     try {
-      fetch_rules(manager, 500, {});
+      fetch_rules(manager, 2, 500, {});
       FAIL("no error");
     } catch (const ManagerError& e) {
       CHECK(e.kind() == ManagerError::Kind::kHttpStatus);
@@ -73,7 +73,7 @@ TEST_CASE("fetch: a stop request cancels") {
   std::stop_source stop;
   stop.request_stop();
   try {
-    fetch_rules(manager, 500, stop.get_token());
+    fetch_rules(manager, 2, 500, stop.get_token());
     FAIL("no error");
   } catch (const ManagerError& e) {
     CHECK(e.kind() == ManagerError::Kind::kCancelled);

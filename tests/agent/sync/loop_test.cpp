@@ -10,10 +10,10 @@
 
 using namespace std::chrono_literals;
 using flecto::ManagerError;
-using flecto::testing::eventually;
-using flecto::testing::FakeManager;
-using flecto::testing::sample_rules;
-using flecto::testing::TempDir;
+using flecto::test::eventually;
+using flecto::test::FakeManager;
+using flecto::test::sample_rules;
+using flecto::test::TempDir;
 
 namespace {
 
@@ -81,8 +81,8 @@ TEST_CASE("sync loop: first sync serves, snapshots and reports the manager's ver
   CHECK(report.error.empty());
   auto state = status.get();
   CHECK(report.load_duration == state.last_load_duration);
-  CHECK(state.table_source == "manager");
-  CHECK(state.last_result == "success");
+  CHECK(flecto::to_text(state.table_source) == "manager");
+  CHECK(flecto::to_text(state.last_result) == "success");
   CHECK(state.syncs_success == 1);
   CHECK(state.last_success_time.has_value());
 }
@@ -126,7 +126,7 @@ TEST_CASE("sync loop: failures keep the served table, are reported when the mana
   auto table = served.current();
 
   SECTION("an HTTP error on a listing") {
-    manager.fail("pages", flecto::testing::http_error(500));
+    manager.fail("pages", flecto::test::http_error(500));
     manager.publish(sample_rules(4));
     running.loop().request_sync_now();
     REQUIRE(eventually([&] { return manager.reports().size() >= 2; }));
@@ -137,9 +137,9 @@ TEST_CASE("sync loop: failures keep the served table, are reported when the mana
     CHECK(served.current() == table);
     CHECK(flecto::read_snapshot_version(dir.path()) == 3);
     auto state = status.get();
-    CHECK(state.last_result == "error");
+    CHECK(flecto::to_text(state.last_result) == "error");
     CHECK_THAT(state.last_error, Catch::Contains("HTTP 500"));
-    CHECK(state.table_source == "manager");
+    CHECK(flecto::to_text(state.table_source) == "manager");
     REQUIRE(eventually([&] { return manager.calls("pages") >= 4; }));  // backing off, not giving up
     CHECK(served.current() == table);
     manager.heal_all();
@@ -148,7 +148,7 @@ TEST_CASE("sync loop: failures keep the served table, are reported when the mana
     CHECK(manager.reports().back().success);
   }
   SECTION("invalid data") {
-    manager.fail("redirects", flecto::testing::invalid_data());
+    manager.fail("redirects", flecto::test::invalid_data());
     manager.publish(sample_rules(4));
     running.loop().request_sync_now();
     REQUIRE(eventually([&] { return manager.reports().size() >= 2; }));
@@ -157,7 +157,7 @@ TEST_CASE("sync loop: failures keep the served table, are reported when the mana
     CHECK(served.current() == table);
   }
   SECTION("an unreachable manager is not reported to") {
-    manager.fail("redirects", flecto::testing::unreachable());
+    manager.fail("redirects", flecto::test::unreachable());
     manager.publish(sample_rules(4));
     running.loop().request_sync_now();
     REQUIRE(eventually([&] { return manager.calls("redirects") >= 4; }));
@@ -168,7 +168,7 @@ TEST_CASE("sync loop: failures keep the served table, are reported when the mana
     CHECK(eventually([&] { return status.get().syncs_error >= 3; }));
   }
   SECTION("a failed version check") {
-    manager.fail("version", flecto::testing::http_error(401));
+    manager.fail("version", flecto::test::http_error(401));
     running.loop().request_sync_now();
     REQUIRE(eventually([&] { return status.get().syncs_error >= 3; }));
     CHECK(manager.reports().size() == 1);
@@ -214,14 +214,14 @@ TEST_CASE("sync loop: the snapshot is served at start while the manager is down"
   TempDir dir;
   flecto::write_snapshot(dir.path(), sample_rules(5, 9));
   FakeManager manager(sample_rules(5, 9));
-  manager.fail("version", flecto::testing::unreachable());
+  manager.fail("version", flecto::test::unreachable());
   flecto::ServedTable served;
   flecto::SyncStatus status;
   RunningLoop running(test_config(dir.path()), manager, served, status);
   REQUIRE(eventually([&] { return status.get().syncs_error >= 2; }));
   CHECK(served_version(served) == 5);
   CHECK(served.current()->stats().basic == 9);
-  CHECK(status.get().table_source == "snapshot");
+  CHECK(flecto::to_text(status.get().table_source) == "snapshot");
   auto table = served.current();
 
   // Once the manager is back with the same version, it hears of the load once, then heartbeats.
@@ -242,13 +242,13 @@ TEST_CASE("sync loop: a corrupt snapshot is ignored, never served, and replaced 
   flecto::write_snapshot(dir.path(), sample_rules(5));
   { std::ofstream(dir / "snapshot.json", std::ios::trunc) << R"({"version": 5, "redirects": [{"type": "BA)"; }
   FakeManager manager(sample_rules(6));
-  manager.fail("version", flecto::testing::unreachable());
+  manager.fail("version", flecto::test::unreachable());
   flecto::ServedTable served;
   flecto::SyncStatus status;
   RunningLoop running(test_config(dir.path()), manager, served, status);
   REQUIRE(eventually([&] { return status.get().syncs_error >= 1; }));
   CHECK(served.current() == nullptr);
-  CHECK(status.get().table_source == "none");
+  CHECK(flecto::to_text(status.get().table_source) == "none");
   manager.heal_all();
   REQUIRE(eventually([&] { return manager.reports().size() == 1; }));  // after the snapshot
   CHECK(served_version(served) == 6);
@@ -268,7 +268,7 @@ TEST_CASE("sync loop: an unwritable state directory is counted and reported, and
   CHECK_FALSE(report.success);
   CHECK_THAT(report.error, Catch::StartsWith("snapshot not written: ") && Catch::Contains("file/state"));
   CHECK(status.get().snapshot_write_errors == 1);
-  CHECK(status.get().last_result == "success");
+  CHECK(flecto::to_text(status.get().last_result) == "success");
 }
 
 TEST_CASE("sync loop: a version that moves during the load gives one whole version") {
@@ -303,7 +303,7 @@ TEST_CASE("sync loop: a sync that exceeds sync_timeout fails, the table stays") 
   auto table = served.current();
   manager.publish(sample_rules(4));
   manager.set_on_call([](const std::string& endpoint, std::stop_token stop) {
-    if (endpoint == "redirects") flecto::testing::block_until_stopped(stop);
+    if (endpoint == "redirects") flecto::test::block_until_stopped(stop);
   });
   running.loop().request_sync_now();
   REQUIRE(eventually([&] { return status.get().syncs_error >= 1; }));
@@ -319,7 +319,7 @@ TEST_CASE("sync loop: stopping abandons an unfinished sync promptly") {
   manager.set_on_call([&](const std::string& endpoint, std::stop_token stop) {
     if (endpoint == "pages") {
       blocked = true;
-      flecto::testing::block_until_stopped(stop);
+      flecto::test::block_until_stopped(stop);
     }
   });
   flecto::ServedTable served;
@@ -354,7 +354,7 @@ TEST_CASE("sync loop: the tick callback is called while waiting and during a syn
     if (endpoint != "redirects") return;
     in_sync = true;
     // Stays in the sync until the watchdog has been fed from it a few times.
-    flecto::testing::eventually([&] { return ticks_in_sync.load() >= 3 || stop.stop_requested(); });
+    flecto::test::eventually([&] { return ticks_in_sync.load() >= 3 || stop.stop_requested(); });
     in_sync = false;
   });
   flecto::ServedTable served;

@@ -3,15 +3,16 @@
 #include <fstream>
 #include <sstream>
 
+#include "agent/exit_status.hpp"
 #include "agent/sync/snapshot.hpp"
 #include "agent/sync/once.hpp"
 #include "tests/agent/sync/fakes.hpp"
 
 using namespace std::chrono_literals;
 using flecto::ManagerError;
-using flecto::testing::FakeManager;
-using flecto::testing::sample_rules;
-using flecto::testing::TempDir;
+using flecto::test::FakeManager;
+using flecto::test::sample_rules;
+using flecto::test::TempDir;
 
 namespace {
 
@@ -40,7 +41,7 @@ TEST_CASE("sync-once: loads, writes the snapshot, reports, prints one summary li
   TempDir dir;
   FakeManager manager(sample_rules(7, 4));
   Run run = sync_once(once_config(dir.path()), manager);
-  CHECK(run.status == 0);
+  CHECK(run.status == flecto::kExitOk);
   CHECK(run.err.empty());
   CHECK_THAT(run.out, Catch::StartsWith("version 7: 4 redirects (4 BASIC, 0 BASIC_HOST, 0 REGEX, 0 REGEX_HOST), "
                                         "1 pages (1 BASIC, 0 BASIC_HOST), 0 skipped; load ") &&
@@ -59,14 +60,14 @@ TEST_CASE("sync-once: a snapshot that holds the version means a heartbeat only, 
   FakeManager manager(sample_rules(7));
   flecto::write_snapshot(dir.path(), sample_rules(7));
   Run run = sync_once(once_config(dir.path()), manager);
-  CHECK(run.status == 0);
+  CHECK(run.status == flecto::kExitOk);
   CHECK(run.out == "version 7: unchanged, the snapshot holds it\n");
   CHECK(manager.heartbeats() == std::vector<std::string>{"edge-once"});
   CHECK(manager.calls("redirects") == 0);
   CHECK(manager.reports().empty());
 
   run = sync_once(once_config(dir.path()), manager, /*force=*/true);
-  CHECK(run.status == 0);
+  CHECK(run.status == flecto::kExitOk);
   CHECK(manager.calls("redirects") == 1);
   CHECK(manager.reports().size() == 1);
 }
@@ -75,11 +76,11 @@ TEST_CASE("sync-once: quiet prints nothing on success") {
   TempDir dir;
   FakeManager manager(sample_rules(2));
   Run run = sync_once(once_config(dir.path()), manager, false, /*quiet=*/true);
-  CHECK(run.status == 0);
+  CHECK(run.status == flecto::kExitOk);
   CHECK(run.out.empty());
   CHECK(run.err.empty());
   run = sync_once(once_config(dir.path()), manager, false, true);
-  CHECK(run.status == 0);
+  CHECK(run.status == flecto::kExitOk);
   CHECK(run.out.empty());
 }
 
@@ -89,9 +90,12 @@ TEST_CASE("sync-once: exit statuses follow the kind of failure, on each endpoint
     int status;
   };
   std::vector<Case> cases = {
-      {flecto::testing::unreachable(), 3}, {flecto::testing::http_error(401), 4},
-      {flecto::testing::http_error(403), 4}, {flecto::testing::http_error(404), 4},
-      {flecto::testing::http_error(500), 4}, {flecto::testing::invalid_data(), 5},
+      {flecto::test::unreachable(), flecto::kExitUnreachable},
+      {flecto::test::http_error(401), flecto::kExitHttpError},
+      {flecto::test::http_error(403), flecto::kExitHttpError},
+      {flecto::test::http_error(404), flecto::kExitHttpError},
+      {flecto::test::http_error(500), flecto::kExitHttpError},
+      {flecto::test::invalid_data(), flecto::kExitInvalidData},
   };
   for (const char* endpoint : {"version", "redirects", "pages", "report"}) {
     for (const Case& c : cases) {
@@ -111,17 +115,17 @@ TEST_CASE("sync-once: a failed heartbeat has the exit status of its kind") {
   TempDir dir;
   FakeManager manager(sample_rules(4));
   flecto::write_snapshot(dir.path(), sample_rules(4));
-  manager.fail("heartbeat", flecto::testing::http_error(403));
-  CHECK(sync_once(once_config(dir.path()), manager).status == 4);
+  manager.fail("heartbeat", flecto::test::http_error(403));
+  CHECK(sync_once(once_config(dir.path()), manager).status == flecto::kExitHttpError);
 }
 
 TEST_CASE("sync-once: a failed load is reported with the version the snapshot holds, the snapshot kept") {
   TempDir dir;
   FakeManager manager(sample_rules(5));
   flecto::write_snapshot(dir.path(), sample_rules(4));
-  manager.fail("redirects", flecto::testing::http_error(500));
+  manager.fail("redirects", flecto::test::http_error(500));
   Run run = sync_once(once_config(dir.path()), manager);
-  CHECK(run.status == 4);
+  CHECK(run.status == flecto::kExitHttpError);
   REQUIRE(manager.reports().size() == 1);
   CHECK(manager.reports()[0].version == 4);
   CHECK_FALSE(manager.reports()[0].success);
@@ -133,12 +137,12 @@ TEST_CASE("sync-once: a manager slower than sync_timeout is unreachable (3)") {
   TempDir dir;
   FakeManager manager(sample_rules(5));
   manager.set_on_call([](const std::string& endpoint, std::stop_token stop) {
-    if (endpoint == "pages") flecto::testing::block_until_stopped(stop);
+    if (endpoint == "pages") flecto::test::block_until_stopped(stop);
   });
   auto config = once_config(dir.path());
   config.sync_timeout = 30ms;
   Run run = sync_once(config, manager);
-  CHECK(run.status == 3);
+  CHECK(run.status == flecto::kExitUnreachable);
   CHECK_THAT(run.err, Catch::Contains("timed out after 30ms"));
   CHECK_FALSE(flecto::read_snapshot(dir.path()).has_value());
 }
@@ -149,13 +153,13 @@ TEST_CASE("sync-once: configuration errors exit 2") {
   auto config = once_config(dir.path());
   config.agent_name = "edge.1";
   Run run = sync_once(config, manager);
-  CHECK(run.status == 2);
+  CHECK(run.status == flecto::kExitUsage);
   CHECK_THAT(run.err, Catch::Contains("agent_name \"edge.1\""));
   CHECK(manager.calls("version") == 0);
 
   { std::ofstream(dir / "file") << "x"; }
   run = sync_once(once_config(dir / "file/state"), manager);
-  CHECK(run.status == 2);
+  CHECK(run.status == flecto::kExitUsage);
   CHECK_THAT(run.err, Catch::Contains("snapshot: ") && Catch::Contains("file/state"));
   REQUIRE(manager.reports().size() == 1);  // the manager still hears of the load, as an error
   CHECK_FALSE(manager.reports()[0].success);
@@ -168,7 +172,7 @@ TEST_CASE("sync-once: skipped rules are reported and printed, and the sync succe
   rules.redirects.push_back({"BASIC", "/old", "/new", "GONE"});
   FakeManager manager(rules);
   Run run = sync_once(once_config(dir.path()), manager, false, /*quiet=*/true);
-  CHECK(run.status == 0);
+  CHECK(run.status == flecto::kExitOk);
   CHECK_THAT(run.err, Catch::Contains("1 rule skipped; first: redirect #") && Catch::Contains("\"/old\""));
   REQUIRE(manager.reports().size() == 1);
   CHECK_FALSE(manager.reports()[0].success);
@@ -180,11 +184,11 @@ TEST_CASE("sync-once: version 0 writes an empty snapshot and reports nothing") {
   TempDir dir;
   FakeManager manager;
   Run run = sync_once(once_config(dir.path()), manager);
-  CHECK(run.status == 0);
+  CHECK(run.status == flecto::kExitOk);
   CHECK_THAT(run.out, Catch::StartsWith("version 0: 0 redirects"));
   CHECK(manager.reports().empty());
   CHECK(flecto::read_snapshot_version(dir.path()) == 0);
   run = sync_once(once_config(dir.path()), manager);
-  CHECK(run.status == 0);
+  CHECK(run.status == flecto::kExitOk);
   CHECK(manager.heartbeats().empty());
 }

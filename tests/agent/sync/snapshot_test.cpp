@@ -11,8 +11,8 @@ using flecto::read_snapshot;
 using flecto::read_snapshot_version;
 using flecto::SnapshotError;
 using flecto::write_snapshot;
-using flecto::testing::sample_rules;
-using flecto::testing::TempDir;
+using flecto::test::sample_rules;
+using flecto::test::TempDir;
 
 namespace {
 

@@ -12,14 +12,13 @@
 #include <string>
 
 #include "agent/config/config.hpp"
-#include "agent/manager/api.hpp"
 #include "agent/manager/client.hpp"
 #include "agent/rules/served_table.hpp"
 #include "agent/sync/loop.hpp"
 #include "agent/sync/status.hpp"
 #include "tests/standin_manager/standin_manager.hpp"
 
-namespace flecto::testing {
+namespace flecto::test {
 
 // A stand-in's project: a namespace, a project with an underscore (they
 // travel in URLs) and a token the tests look for in every output.
@@ -62,7 +61,7 @@ inline Config standin_config(const standin::StandinManager& manager, const std::
 class StandinLoop {
  public:
   StandinLoop(const Config& config, ServedTable& served, SyncStatus& status)
-      : client_(manager_settings_from(config)), api_(client_), loop_(config, api_, served, status, options()) {
+      : client_(manager_settings_from(config)), loop_(config, client_, served, status, options()) {
     done_ = std::async(std::launch::async, [this] { loop_.run(stop_.get_token()); });
   }
   ~StandinLoop() { stop(); }
@@ -86,12 +85,11 @@ class StandinLoop {
     return o;
   }
   ManagerClient client_;
-  ManagerClientApi api_;
   SyncLoop loop_;
   std::stop_source stop_;
   std::future<void> done_;
 };
 
-}  // namespace flecto::testing
+}  // namespace flecto::test
 
 #endif  // FLECTO_TESTS_AGENT_SYNC_STANDIN_SUPPORT_HPP_

@@ -8,7 +8,7 @@
 
 #include "agent/sync/fetch_rules.hpp"
 #include "agent/sync/load.hpp"
-#include "agent/manager/api.hpp"
+#include "agent/manager/client.hpp"
 #include "agent/sync/snapshot.hpp"
 #include "agent/sync/loop.hpp"
 #include "agent/sync/once.hpp"
@@ -21,12 +21,12 @@ using flecto::ManagerError;
 using flecto::standin::Endpoint;
 using flecto::standin::Fault;
 using flecto::standin::StandinManager;
-using flecto::testing::eventually;
-using flecto::testing::served_version;
-using flecto::testing::standin_options;
-using flecto::testing::standin_config;
-using flecto::testing::StandinLoop;
-using flecto::testing::TempDir;
+using flecto::test::eventually;
+using flecto::test::served_version;
+using flecto::test::standin_options;
+using flecto::test::standin_config;
+using flecto::test::StandinLoop;
+using flecto::test::TempDir;
 
 namespace {
 
@@ -75,9 +75,8 @@ TEST_CASE("sync with the stand-in: both key casings, both version forms, cursor 
         StandinManager manager(options, rules);
         TempDir dir;
         flecto::ManagerClient client(flecto::manager_settings_from(standin_config(manager, dir.path())));
-        flecto::ManagerClientApi api(client);
         INFO("lower-case keys " << lower << ", version as string " << as_string << ", Next " << next);
-        flecto::Load load = flecto::load_from_manager(api, 10, {}, {});
+        flecto::Load load = flecto::load_from_manager(client, client.get_version(), 10, {}, {});
         CHECK(load.rules == rules);
         CHECK(load.built.skipped.empty());
         CHECK(load.built.table->version() == 12);
@@ -194,7 +193,7 @@ TEST_CASE("sync with the stand-in: every failure leaves the served table as it w
     REQUIRE(eventually([&] { return status.get().syncs_error >= 1; }));
     CHECK(served.current() == table);
     CHECK(flecto::read_snapshot_version(dir.path()) == 3);
-    CHECK(status.get().last_result == "error");
+    CHECK(flecto::to_text(status.get().last_result) == "error");
     if (c.reported) {
       REQUIRE(manager.wait_for_reports(2, 20s));
       CHECK(manager.reports()[1].version == 3);
@@ -236,7 +235,7 @@ TEST_CASE("sync with the stand-in: the snapshot is used at the next start with t
     REQUIRE(live.stop());
   }
   CHECK(flecto::read_snapshot(dir.path()) == mixed_rules(9, 60, 5));
-  flecto::testing::RefusingPort down;  // the manager is down
+  flecto::test::RefusingPort down;  // the manager is down
   config.manager_url = down.url();
 
   flecto::ServedTable served;
@@ -245,7 +244,7 @@ TEST_CASE("sync with the stand-in: the snapshot is used at the next start with t
   REQUIRE(eventually([&] { return status.get().syncs_error >= 2; }));
   CHECK(served_version(served) == 9);
   CHECK(served.current()->stats().regex == 15);
-  CHECK(status.get().table_source == "snapshot");
+  CHECK(flecto::to_text(status.get().table_source) == "snapshot");
   auto match = served.current()->match_redirect("example.com", "/r/9/0");
   REQUIRE(match.has_value());
   CHECK(match->target == "/to/0");
@@ -336,7 +335,7 @@ TEST_CASE("sync with the stand-in: --sync-once exit statuses") {
   bad_url.manager_url = "ftp://example.com";
   CHECK(sync_once(bad_url).status == 2);
 
-  flecto::testing::RefusingPort down;
+  flecto::test::RefusingPort down;
   config.manager_url = down.url();
   run = sync_once(config);
   CHECK(run.status == 3);

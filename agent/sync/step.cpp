@@ -1,0 +1,186 @@
+#include "agent/sync/step.hpp"
+
+#include <new>
+#include <utility>
+
+#include "agent/config/duration.hpp"
+#include "agent/sync/serve_table.hpp"
+#include "agent/sync/snapshot.hpp"
+#include "agent/sync/stop_deadline.hpp"
+
+namespace flecto {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// One run of the step: its inputs, and the deadline that bounds it.
+struct StepRun {
+  const SyncContext& context;
+  const std::optional<HeldVersion>& held;
+  const SyncStepOptions& options;
+  std::stop_token stop;  // the caller's: abandons the step
+  const StopDeadline& deadline;
+
+  std::stop_token bounded() const { return deadline.token(); }
+};
+
+std::string join_errors(const std::string& a, const std::string& b) {
+  if (a.empty()) return b;
+  if (b.empty()) return a;
+  return a + "; " + b;
+}
+
+// The sync's own time-out when it ended the call (the client then only saw
+// a cancelled request), else the client's error.
+SyncFailure failure_of(const StepRun& run, const std::string& step, const ManagerError& e) {
+  const bool timed_out = run.deadline.expired();
+  return SyncFailure{step,
+                     timed_out ? "timed out after " + format_duration(run.context.config.sync_timeout)
+                               : std::string(e.what()),
+                     e.kind(), timed_out};
+}
+
+// Only a manager that answered can take a report of the failure.
+bool manager_answered(ManagerError::Kind kind) {
+  return kind == ManagerError::Kind::kHttpStatus || kind == ManagerError::Kind::kInvalidData;
+}
+
+SyncOutcome abandoned() { return SyncOutcome{}; }
+
+SyncOutcome failed(const StepRun& run, std::int64_t version, SyncFailure failure) {
+  run.context.status.update([&](SyncState& s) {
+    s.last_result = SyncResult::kError;
+    s.last_error = failure.step + ": " + failure.message;
+    ++s.syncs_error;
+  });
+  SyncOutcome outcome;
+  outcome.result = SyncOutcome::Result::kFailed;
+  outcome.version = version;
+  outcome.failure = std::move(failure);
+  return outcome;
+}
+
+ReportAttempt send_report(const StepRun& run, LoadReport report) {
+  ReportAttempt attempt{std::move(report), std::nullopt};
+  try {
+    run.context.api.report_load(attempt.report, run.bounded());
+  } catch (const ManagerError& e) {
+    attempt.failure = failure_of(run, "report", e);
+  }
+  return attempt;
+}
+
+// The version is the held one: a heartbeat, or the report still owed.
+SyncOutcome tell_unchanged(const StepRun& run, std::int64_t version) {
+  const std::optional<LoadReport>& owed = run.held->report_owed;
+  UnchangedTold told = UnchangedTold::kNothing;
+  if (version != 0) {  // the manager refuses to hear of version 0
+    try {
+      if (owed) {
+        run.context.api.report_load(*owed, run.bounded());
+        told = UnchangedTold::kOwedReport;
+      } else {
+        run.context.api.heartbeat(run.context.agent_name, run.bounded());
+        told = UnchangedTold::kHeartbeat;
+      }
+    } catch (const ManagerError& e) {
+      if (run.stop.stop_requested()) return abandoned();
+      return failed(run, version, failure_of(run, owed ? "report" : "heartbeat", e));
+    }
+  }
+  run.context.status.update([](SyncState& s) {
+    s.last_result = SyncResult::kUnchanged;
+    s.last_error.clear();
+    ++s.syncs_unchanged;
+  });
+  SyncOutcome outcome;
+  outcome.result = SyncOutcome::Result::kUnchanged;
+  outcome.version = version;
+  outcome.told = told;
+  return outcome;
+}
+
+// A load failed: recorded, and reported when the manager answered.
+SyncOutcome load_failed(const StepRun& run, std::int64_t version, SyncFailure failure,
+                        Clock::time_point started) {
+  const bool answered = !failure.timed_out && failure.kind && manager_answered(*failure.kind);
+  const std::string message = failure.message;
+  SyncOutcome outcome = failed(run, version, std::move(failure));
+  if (answered && !run.deadline.expired() && run.held && run.held->version != 0) {
+    outcome.report = send_report(
+        run, LoadReport{run.context.agent_name, run.held->version, false, Clock::now() - started, message});
+  }
+  return outcome;
+}
+
+// Writes the snapshot when there is a state directory; the error, or "".
+std::string persist(const Config& config, const Rules& rules) {
+  if (config.state_dir.empty()) return {};
+  try {
+    write_snapshot(config.state_dir, rules);
+    return {};
+  } catch (const SnapshotError& e) {
+    return e.what();
+  }
+}
+
+// A whole version was loaded: serve it, persist it, report it.
+SyncOutcome serve_loaded(const StepRun& run, Load load) {
+  const SyncContext& context = run.context;
+  SyncOutcome outcome;
+  outcome.result = SyncOutcome::Result::kLoaded;
+  outcome.version = load.rules.version;
+  serve_table(context.served, context.status, load.built.table, TableSource::kManager, load.load_duration());
+  outcome.snapshot_error = persist(context.config, load.rules);
+  if (!outcome.snapshot_error.empty()) {
+    context.status.update([](SyncState& s) { ++s.snapshot_write_errors; });
+  }
+  if (outcome.version != 0) {
+    const std::string error =
+        join_errors(describe_skipped(load.built.skipped),
+                    outcome.snapshot_error.empty() ? std::string() : "snapshot not written: " + outcome.snapshot_error);
+    outcome.report = send_report(
+        run, LoadReport{context.agent_name, outcome.version, error.empty(), load.load_duration(), error});
+  }
+  outcome.load = std::move(load);
+  return outcome;
+}
+
+SyncOutcome load_and_serve(const StepRun& run, std::int64_t version) {
+  if (run.options.loading) run.options.loading(version);
+  const SyncContext& context = run.context;
+  const auto started = Clock::now();
+  std::optional<Load> loaded;
+  try {
+    loaded.emplace(load_from_manager(context.api, version, context.config.page_size,
+                                     table_options_from(context.config), run.bounded()));
+  } catch (const ManagerError& e) {
+    if (run.stop.stop_requested()) return abandoned();
+    return load_failed(run, version, failure_of(run, "load", e), started);
+  } catch (const std::bad_alloc&) {
+    return failed(run, version, SyncFailure{"load", "out of memory while building the table", std::nullopt, false});
+  }
+  if (run.stop.stop_requested()) return abandoned();
+  return serve_loaded(run, std::move(*loaded));
+}
+
+}  // namespace
+
+SyncOutcome run_sync_step(const SyncContext& context, const std::optional<HeldVersion>& held,
+                          std::stop_token stop, const SyncStepOptions& options) {
+  StopDeadline deadline(stop, context.config.sync_timeout, options.tick, options.tick_period);
+  const StepRun run{context, held, options, stop, deadline};
+  context.status.update([](SyncState& s) { s.last_attempt_time = std::chrono::system_clock::now(); });
+
+  std::int64_t version = 0;
+  try {
+    version = context.api.get_version(run.bounded());
+  } catch (const ManagerError& e) {
+    if (stop.stop_requested()) return abandoned();
+    return failed(run, 0, failure_of(run, "version check", e));
+  }
+  if (held && held->version == version && !options.force) return tell_unchanged(run, version);
+  return load_and_serve(run, version);
+}
+
+}  // namespace flecto

@@ -1,0 +1,119 @@
+// One sync step: check the manager's version; when it is the one this host
+// holds, tell the manager so; else load it, swap it in, write the snapshot
+// and report. The sync loop runs a step per check, --sync-once runs one.
+//
+//   flecto::SyncContext context{config, agent_name, api, served, status};
+//   flecto::SyncOutcome outcome = flecto::run_sync_step(context, held, stop);
+//   if (outcome.failure) log(outcome.failure->step + ": " + outcome.failure->message);
+//
+// In order:
+// - Records the attempt (status.last_attempt_time). The whole step is bounded
+//   by config.sync_timeout.
+// - Gets the version. When it is `held`'s (and not options.force): version 0
+//   tells the manager nothing, else held->report_owed is sent when there is
+//   one, a heartbeat when not. kUnchanged.
+// - Else fetches that version (the check's answer is the fetch's first read
+//   of the version), builds its table and serves it (serve_table, source
+//   kManager): kLoaded. Then writes the snapshot when config.state_dir is set
+//   (a failure is counted in status.snapshot_write_errors and named in the
+//   report; serving goes on) and reports the load, unless it is version 0
+//   (the manager refuses it). A failed report leaves the step kLoaded.
+// - A failed check, heartbeat, owed report or load leaves the served table
+//   as it was: kFailed, recorded in status (last_result kError, last_error
+//   "<step>: <message>"). A load the manager answered with an error (an HTTP
+//   status, invalid data; not a time-out) is reported, as failed, with the
+//   held version, unless none or 0 is held.
+// - Once `stop` fires, the step ends kAbandoned: nothing more is recorded,
+//   swapped, written or reported.
+//
+// It never throws for the manager's, the disk's or the build's failures,
+// and never logs: the outcome says what happened, for the caller's words.
+
+#ifndef FLECTO_AGENT_SYNC_STEP_HPP_
+#define FLECTO_AGENT_SYNC_STEP_HPP_
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <stop_token>
+#include <string>
+
+#include "agent/config/config.hpp"
+#include "agent/manager/api.hpp"
+#include "agent/rules/served_table.hpp"
+#include "agent/sync/load.hpp"
+#include "agent/sync/status.hpp"
+
+namespace flecto {
+
+// What one project's sync works with; everything must outlive the step.
+struct SyncContext {
+  const Config& config;  // page_size, state_dir ("" for none), sync_timeout, regex_memory_mb
+  const std::string& agent_name;  // resolved (agent/config/agent_name.hpp)
+  ManagerApi& api;
+  ServedTable& served;
+  SyncStatus& status;
+};
+
+// The version this host holds before the step: the one it serves (the
+// loop) or its snapshot holds (--sync-once).
+struct HeldVersion {
+  std::int64_t version = 0;
+  // The report of that version the manager has not taken yet: sent in place
+  // of the next heartbeat.
+  std::optional<LoadReport> report_owed;
+};
+
+struct SyncStepOptions {
+  bool force = false;  // load even when the manager has the held version
+  // Called every tick_period during the step, up to its time limit (see
+  // agent/sync/stop_deadline.hpp).
+  std::function<void()> tick;
+  std::chrono::milliseconds tick_period{std::chrono::seconds(1)};
+  // Called with the manager's version just before a load starts, so that a
+  // long load is announced.
+  std::function<void(std::int64_t version)> loading;
+};
+
+// A step of the manager's that failed.
+struct SyncFailure {
+  std::string step;  // "version check", "heartbeat", "report" or "load"
+  // The manager's error; "timed out after 5min" when sync_timeout ended the
+  // step; "out of memory while building the table".
+  std::string message;
+  std::optional<ManagerError::Kind> kind;  // none: out of memory
+  bool timed_out = false;
+};
+
+// A report sent after a load (or a load the manager refused).
+struct ReportAttempt {
+  LoadReport report;
+  std::optional<SyncFailure> failure;  // none: the manager took it
+};
+
+// What the manager was told of an unchanged version.
+enum class UnchangedTold { kNothing, kHeartbeat, kOwedReport };
+
+struct SyncOutcome {
+  enum class Result { kUnchanged, kLoaded, kFailed, kAbandoned };
+  Result result = Result::kAbandoned;
+  // The manager's version: 0 when the check failed or the step was abandoned.
+  std::int64_t version = 0;
+  UnchangedTold told = UnchangedTold::kNothing;  // kUnchanged
+  std::optional<Load> load;                      // kLoaded: the load now served
+  // kLoaded: why the snapshot was not written (SnapshotError::what()); ""
+  // when it was, or when there is no state_dir.
+  std::string snapshot_error;
+  // kLoaded (not version 0), and kFailed after a load the manager refused.
+  std::optional<ReportAttempt> report;
+  std::optional<SyncFailure> failure;  // kFailed
+};
+
+// Runs one step, as described above.
+SyncOutcome run_sync_step(const SyncContext& context, const std::optional<HeldVersion>& held,
+                          std::stop_token stop, const SyncStepOptions& options = {});
+
+}  // namespace flecto
+
+#endif  // FLECTO_AGENT_SYNC_STEP_HPP_

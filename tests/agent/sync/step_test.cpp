@@ -1,0 +1,219 @@
+// The sync step's outcomes, against the scripted manager.
+
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <optional>
+#include <string>
+
+#include "agent/sync/snapshot.hpp"
+#include "agent/sync/step.hpp"
+#include "tests/agent/sync/fakes.hpp"
+
+using namespace std::chrono_literals;
+using flecto::HeldVersion;
+using flecto::SyncOutcome;
+using flecto::test::FakeManager;
+using flecto::test::sample_rules;
+using flecto::test::TempDir;
+
+namespace {
+
+// A step's inputs, with a state directory of its own.
+struct Rig {
+  explicit Rig(flecto::Rules published = {}) : manager(std::move(published)) {
+    config.state_dir = dir.path();
+    config.sync_timeout = 20s;
+  }
+  SyncOutcome step(const std::optional<HeldVersion>& held, flecto::SyncStepOptions options = {},
+                   std::stop_token stop = {}) {
+    return flecto::run_sync_step(flecto::SyncContext{config, agent_name, manager, served, status}, held, stop,
+                                 options);
+  }
+
+  TempDir dir;
+  flecto::Config config;
+  std::string agent_name = "edge-step";
+  FakeManager manager;
+  flecto::ServedTable served;
+  flecto::SyncStatus status;
+};
+
+}  // namespace
+
+TEST_CASE("sync step: the held version is unchanged: a heartbeat, nothing loaded") {
+  Rig rig(sample_rules(3));
+  SyncOutcome outcome = rig.step(HeldVersion{3, std::nullopt});
+  CHECK(outcome.result == SyncOutcome::Result::kUnchanged);
+  CHECK(outcome.version == 3);
+  CHECK(outcome.told == flecto::UnchangedTold::kHeartbeat);
+  CHECK(rig.manager.heartbeats() == std::vector<std::string>{"edge-step"});
+  CHECK(rig.manager.calls("version") == 1);
+  CHECK(rig.manager.calls("redirects") == 0);
+  CHECK(rig.served.current() == nullptr);
+  auto state = rig.status.get();
+  CHECK(state.last_result == flecto::SyncResult::kUnchanged);
+  CHECK(state.syncs_unchanged == 1);
+  CHECK(state.last_attempt_time.has_value());
+}
+
+TEST_CASE("sync step: a report still owed is sent in place of the heartbeat") {
+  Rig rig(sample_rules(3));
+  flecto::LoadReport owed{"edge-step", 3, false, 5ms, "1 rule skipped"};
+  SyncOutcome outcome = rig.step(HeldVersion{3, owed});
+  CHECK(outcome.result == SyncOutcome::Result::kUnchanged);
+  CHECK(outcome.told == flecto::UnchangedTold::kOwedReport);
+  REQUIRE(rig.manager.reports().size() == 1);
+  CHECK(rig.manager.reports()[0].error == "1 rule skipped");
+  CHECK(rig.manager.heartbeats().empty());
+}
+
+TEST_CASE("sync step: version 0 unchanged tells the manager nothing") {
+  Rig rig;
+  SyncOutcome outcome = rig.step(HeldVersion{0, std::nullopt});
+  CHECK(outcome.result == SyncOutcome::Result::kUnchanged);
+  CHECK(outcome.told == flecto::UnchangedTold::kNothing);
+  CHECK(rig.manager.heartbeats().empty());
+  CHECK(rig.manager.reports().empty());
+}
+
+TEST_CASE("sync step: a new version is loaded, served, written and reported, reading the version twice") {
+  Rig rig(sample_rules(4, 6));
+  std::optional<std::int64_t> announced;
+  flecto::SyncStepOptions options;
+  options.loading = [&](std::int64_t version) { announced = version; };
+  SyncOutcome outcome = rig.step(HeldVersion{3, std::nullopt}, options);
+  REQUIRE(outcome.result == SyncOutcome::Result::kLoaded);
+  CHECK(announced == 4);
+  CHECK(outcome.version == 4);
+  REQUIRE(outcome.load.has_value());
+  CHECK(outcome.load->rules == sample_rules(4, 6));
+  CHECK(outcome.snapshot_error.empty());
+  CHECK(rig.served.current() == outcome.load->built.table);
+  CHECK(flecto::read_snapshot(rig.dir.path()) == sample_rules(4, 6));
+  // The check, then the fetch's read after the listings.
+  CHECK(rig.manager.calls("version") == 2);
+  REQUIRE(outcome.report.has_value());
+  CHECK_FALSE(outcome.report->failure.has_value());
+  REQUIRE(rig.manager.reports().size() == 1);
+  CHECK(rig.manager.reports()[0].version == 4);
+  CHECK(rig.manager.reports()[0].success);
+  auto state = rig.status.get();
+  CHECK(state.table_source == flecto::TableSource::kManager);
+  CHECK(state.last_result == flecto::SyncResult::kSuccess);
+  CHECK(state.syncs_success == 1);
+}
+
+TEST_CASE("sync step: force loads the held version again") {
+  Rig rig(sample_rules(3));
+  flecto::SyncStepOptions options;
+  options.force = true;
+  SyncOutcome outcome = rig.step(HeldVersion{3, std::nullopt}, options);
+  CHECK(outcome.result == SyncOutcome::Result::kLoaded);
+  CHECK(rig.manager.calls("redirects") == 1);
+  CHECK(rig.manager.heartbeats().empty());
+}
+
+TEST_CASE("sync step: a load the manager refuses is recorded and reported with the held version") {
+  Rig rig(sample_rules(5));
+  rig.manager.fail("pages", flecto::test::http_error(500));
+  SyncOutcome outcome = rig.step(HeldVersion{4, std::nullopt});
+  REQUIRE(outcome.result == SyncOutcome::Result::kFailed);
+  CHECK(outcome.version == 5);
+  REQUIRE(outcome.failure.has_value());
+  CHECK(outcome.failure->step == "load");
+  CHECK(outcome.failure->message == "HTTP 500");
+  CHECK(outcome.failure->kind == flecto::ManagerError::Kind::kHttpStatus);
+  CHECK_FALSE(outcome.failure->timed_out);
+  REQUIRE(outcome.report.has_value());
+  CHECK_FALSE(outcome.report->failure.has_value());
+  REQUIRE(rig.manager.reports().size() == 1);
+  CHECK(rig.manager.reports()[0].version == 4);
+  CHECK_FALSE(rig.manager.reports()[0].success);
+  CHECK(rig.served.current() == nullptr);
+  CHECK_FALSE(flecto::read_snapshot(rig.dir.path()).has_value());
+  auto state = rig.status.get();
+  CHECK(state.last_result == flecto::SyncResult::kError);
+  CHECK(state.last_error == "load: HTTP 500");
+  CHECK(state.syncs_error == 1);
+}
+
+TEST_CASE("sync step: an unreachable manager, or nothing held, gets no failure report") {
+  SECTION("unreachable") {
+    Rig rig(sample_rules(5));
+    rig.manager.fail("redirects", flecto::test::unreachable());
+    SyncOutcome outcome = rig.step(HeldVersion{4, std::nullopt});
+    CHECK(outcome.result == SyncOutcome::Result::kFailed);
+    CHECK_FALSE(outcome.report.has_value());
+  }
+  SECTION("nothing held") {
+    Rig rig(sample_rules(5));
+    rig.manager.fail("redirects", flecto::test::invalid_data());
+    SyncOutcome outcome = rig.step(std::nullopt);
+    CHECK(outcome.result == SyncOutcome::Result::kFailed);
+    CHECK_FALSE(outcome.report.has_value());
+  }
+  SECTION("a failed check") {
+    Rig rig(sample_rules(5));
+    rig.manager.fail("version", flecto::test::http_error(401));
+    SyncOutcome outcome = rig.step(HeldVersion{4, std::nullopt});
+    REQUIRE(outcome.result == SyncOutcome::Result::kFailed);
+    CHECK(outcome.failure->step == "version check");
+    CHECK(outcome.version == 0);
+    CHECK_FALSE(outcome.report.has_value());
+  }
+}
+
+TEST_CASE("sync step: a snapshot that cannot be written leaves the load served and named in the report") {
+  Rig rig(sample_rules(3));
+  { std::ofstream(rig.dir / "file") << "x"; }
+  rig.config.state_dir = rig.dir / "file/state";
+  SyncOutcome outcome = rig.step(std::nullopt);
+  REQUIRE(outcome.result == SyncOutcome::Result::kLoaded);
+  CHECK_THAT(outcome.snapshot_error, Catch::Contains("file/state"));
+  CHECK(rig.served.current() == outcome.load->built.table);
+  REQUIRE(rig.manager.reports().size() == 1);
+  CHECK_FALSE(rig.manager.reports()[0].success);
+  CHECK(rig.manager.reports()[0].error == "snapshot not written: " + outcome.snapshot_error);
+  CHECK(rig.status.get().snapshot_write_errors == 1);
+  CHECK(rig.status.get().last_result == flecto::SyncResult::kSuccess);
+}
+
+TEST_CASE("sync step: a failed report leaves the load served") {
+  Rig rig(sample_rules(3));
+  rig.manager.fail("report", flecto::test::http_error(503));
+  SyncOutcome outcome = rig.step(std::nullopt);
+  REQUIRE(outcome.result == SyncOutcome::Result::kLoaded);
+  REQUIRE(outcome.report.has_value());
+  REQUIRE(outcome.report->failure.has_value());
+  CHECK(outcome.report->failure->step == "report");
+  CHECK(outcome.report->report.version == 3);
+  CHECK(rig.served.current() != nullptr);
+}
+
+TEST_CASE("sync step: a stop during the load abandons it: nothing served, written or recorded") {
+  Rig rig(sample_rules(3));
+  std::stop_source stop;
+  rig.manager.set_on_call([&](const std::string& endpoint, std::stop_token) {
+    if (endpoint == "pages") stop.request_stop();
+  });
+  SyncOutcome outcome = rig.step(std::nullopt, {}, stop.get_token());
+  CHECK(outcome.result == SyncOutcome::Result::kAbandoned);
+  CHECK(rig.served.current() == nullptr);
+  CHECK_FALSE(flecto::read_snapshot(rig.dir.path()).has_value());
+  CHECK(rig.manager.reports().empty());
+  CHECK(rig.status.get().last_result == flecto::SyncResult::kNone);
+}
+
+TEST_CASE("sync step: sync_timeout ends a step as a time-out") {
+  Rig rig(sample_rules(3));
+  rig.config.sync_timeout = 30ms;
+  rig.manager.set_on_call([](const std::string& endpoint, std::stop_token stop) {
+    if (endpoint == "redirects") flecto::test::block_until_stopped(stop);
+  });
+  SyncOutcome outcome = rig.step(HeldVersion{2, std::nullopt});
+  REQUIRE(outcome.result == SyncOutcome::Result::kFailed);
+  CHECK(outcome.failure->timed_out);
+  CHECK(outcome.failure->message == "timed out after 30ms");
+  CHECK_FALSE(outcome.report.has_value());
+}
