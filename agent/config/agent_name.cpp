@@ -42,14 +42,15 @@ std::string resolve_agent_name(const std::string& configured) {
   if (configured.empty()) return default_agent_name();
   if (!is_valid_agent_name(configured)) {
     std::string shown;  // the name as the user wrote it, control bytes escaped
-    for (unsigned char c : configured) {
+    for (const char byte : configured) {
+      const auto c = static_cast<unsigned char>(byte);
       if (c < 0x20 || c == 0x7f) {
         static const char kHex[] = "0123456789abcdef";
         shown += "\\x";
         shown += kHex[c >> 4];
         shown += kHex[c & 15];
       } else {
-        shown += static_cast<char>(c);
+        shown += byte;
       }
     }
     throw std::invalid_argument("agent_name \"" + shown +
