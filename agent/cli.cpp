@@ -63,7 +63,7 @@ int run_cli(int argc, char** argv) {
   auto* uri_option = match->add_option("--uri", uri, "the request target, as received");
   host_option->needs(uri_option);
   uri_option->needs(host_option);
-  int match_regex_mb = 256;
+  int match_regex_mb = static_cast<int>(match_options.regex_memory_mb);
   match->add_option("--regex-memory-mb", match_regex_mb, "memory for the regex machinery, in MiB")
       ->check(CLI::Range(8, 65536));
   match->footer("Without --host/--uri, reads JSON lines {\"host\": ..., \"uri\": ...} from standard input.");
