@@ -10,6 +10,7 @@
 #include "agent/daemon.hpp"
 #include "agent/match_command.hpp"
 #include "agent/sync/once.hpp"
+#include "agent/version.hpp"
 
 namespace flecto {
 namespace {

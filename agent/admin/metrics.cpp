@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "agent/version.hpp"
+
 namespace flecto {
 
 namespace {

@@ -9,6 +9,7 @@
 
 #include "agent/admin/match_json.hpp"
 #include "agent/rules/rules_json.hpp"
+#include "agent/version.hpp"
 
 namespace flecto {
 
