@@ -527,7 +527,7 @@ TEST_CASE("sync with the stand-in: regexes that do not fit the memory budget sti
   REQUIRE(rig.manager.wait_for_reports(2, 20s));
   CHECK(rig.manager.reports()[1].status == "success");
   REQUIRE(served_version(rig.served) == 2);
-  flecto::testing::ReferenceMatcher reference(rules);
+  flecto::test::ReferenceMatcher reference(rules);
   std::vector<std::pair<std::string, std::string>> inputs;
   for (int i = 0; i < 120; i += 9) {
     std::string n = std::to_string(i);
