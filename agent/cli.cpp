@@ -12,6 +12,7 @@
 #include "agent/exit_status.hpp"
 #include "agent/match_command.hpp"
 #include "agent/sync/once.hpp"
+#include "agent/version.hpp"
 
 namespace flecto {
 namespace {
@@ -93,7 +94,7 @@ class MatchFlags {
   CLI::Option* host_option_ = nullptr;
   MatchCommandOptions options_;
   std::string host_, uri_;
-  int match_regex_mb_ = 256;
+  int match_regex_mb_ = static_cast<int>(TableOptions::kDefaultRegexMemoryMb);
 };
 
 }  // namespace

@@ -37,6 +37,8 @@
 
 #include <simdjson.h>
 
+#include "matcher/table.hpp"
+
 namespace flecto {
 
 struct MatchCommandOptions {
@@ -45,7 +47,7 @@ struct MatchCommandOptions {
   std::optional<std::string> uri;
   // TableOptions::regex_memory_budget in MiB; the default is the agent's
   // (Config::regex_memory_mb).
-  std::size_t regex_memory_mb = 256;
+  std::size_t regex_memory_mb = TableOptions::kDefaultRegexMemoryMb;
 };
 
 // One query line, {"host": "...", "uri": "..."}, as described above.

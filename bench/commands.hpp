@@ -21,8 +21,11 @@ void add_generate_command(CLI::App& app);
 // flecto-bench match --rules FILE --queries FILE.jsonl [--seconds S] [--threads T]
 void add_match_command(CLI::App& app);
 
+#ifdef FLECTO_BENCH_SYNC
 // flecto-bench sync --rules FILE [--page-size N] [--readers R]
+// Built only with the tests, whose stand-in manager it runs (bench/README.md).
 void add_sync_command(CLI::App& app);
+#endif
 
 // flecto-bench latency [--mb M...] [--accesses N]
 void add_latency_command(CLI::App& app);

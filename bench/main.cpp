@@ -1,5 +1,5 @@
-// flecto-bench: measures the matcher (and, later, the sync) on large rule
-// sets. See bench/README.md.
+// flecto-bench: measures the matcher and the sync on large rule sets. See
+// bench/README.md.
 
 #include <cstdio>
 #include <exception>
@@ -13,7 +13,9 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   flecto::bench::add_generate_command(app);
   flecto::bench::add_match_command(app);
+#ifdef FLECTO_BENCH_SYNC
   flecto::bench::add_sync_command(app);
+#endif
   flecto::bench::add_latency_command(app);
   try {
     app.parse(argc, argv);

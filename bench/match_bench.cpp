@@ -60,7 +60,7 @@ struct MatchBenchCommand {
   std::string queries_path;
   double seconds = 5;
   unsigned threads = 1;
-  std::size_t regex_memory_mb = 256;
+  std::size_t regex_memory_mb = TableOptions::kDefaultRegexMemoryMb;
 };
 
 std::vector<MatchQuery> read_queries(const std::string& path) {

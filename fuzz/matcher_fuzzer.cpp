@@ -127,10 +127,10 @@ void check_prefix(const std::string& source, const std::string& prefix, const st
   }
 }
 
-void compare(const flecto::Table& table, const flecto::testing::ReferenceMatcher& reference,
+void compare(const flecto::Table& table, const flecto::test::ReferenceMatcher& reference,
              const std::string& host, const std::string& uri) {
   const std::optional<flecto::RedirectMatch> got = table.match_redirect(host, uri);
-  const std::optional<flecto::testing::ReferenceRedirect> want = reference.match_redirect(host, uri);
+  const std::optional<flecto::test::ReferenceRedirect> want = reference.match_redirect(host, uri);
   require(got.has_value() == want.has_value());
   if (got) {
     require(flecto::to_string(got->rule.type) == want->rule.type);
@@ -172,20 +172,20 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       skipped[page ? rules.redirects.size() + s.index : s.index] = true;
     }
     for (std::size_t i = 0; i < rules.redirects.size(); ++i) {
-      require(skipped[i] == !flecto::testing::ReferenceMatcher::valid(rules.redirects[i]));
+      require(skipped[i] == !flecto::test::ReferenceMatcher::valid(rules.redirects[i]));
     }
     for (std::size_t i = 0; i < rules.pages.size(); ++i) {
-      require(skipped[rules.redirects.size() + i] == !flecto::testing::ReferenceMatcher::valid(rules.pages[i]));
+      require(skipped[rules.redirects.size() + i] == !flecto::test::ReferenceMatcher::valid(rules.pages[i]));
     }
     tables.push_back(std::move(built.table));
   }
-  const flecto::testing::ReferenceMatcher reference(rules);
+  const flecto::test::ReferenceMatcher reference(rules);
 
   std::vector<std::string> prefixes;  // per redirect; only regex rules with one
   std::vector<bool> has_prefix;
   for (const flecto::Redirect& r : rules.redirects) {
     std::optional<std::string> p;
-    if (r.type.starts_with("REGEX") && flecto::testing::ReferenceMatcher::valid(r)) p = flecto::literal_prefix(r.source);
+    if (r.type.starts_with("REGEX") && flecto::test::ReferenceMatcher::valid(r)) p = flecto::literal_prefix(r.source);
     has_prefix.push_back(p.has_value());
     prefixes.push_back(p.value_or(""));
   }

@@ -14,8 +14,8 @@ bool in(unsigned char c, unsigned char low, unsigned char high) { return c >= lo
 // there does not start one (Go's utf8.DecodeRuneInString then returns
 // RuneError with width 1).
 std::size_t sequence_length(std::string_view text, std::size_t i) {
-  const auto at = [&text](std::size_t j) {
-    return j < text.size() ? static_cast<unsigned char>(text[j]) : 0;
+  const auto at = [&text](std::size_t j) -> unsigned char {
+    return static_cast<unsigned char>(j < text.size() ? text[j] : '\0');
   };
   const unsigned char b = at(i);
   if (b < 0x80) return 1;

@@ -63,6 +63,16 @@ Scratch& scratch() {
   return s;
 }
 
+// The order of precedence of `rules`: longest source first, then list order.
+std::vector<std::size_t> priority_order(const std::vector<RegexStage::Rule>& rules) {
+  std::vector<std::size_t> order(rules.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    return rules[a].source.size() > rules[b].source.size();
+  });
+  return order;
+}
+
 }  // namespace
 
 struct RegexStage::Impl {
@@ -105,19 +115,21 @@ struct RegexStage::Impl {
 
   std::size_t re2_memory = 0;  // max_mem handed to RE2 objects, summed
 
+  // Ranks are ints, as RE2 numbers the rules of a FilteredRE2 or a Set.
+  static std::size_t at(int rank) { return static_cast<std::size_t>(rank); }
   std::string_view prefix(int rank) const {
-    return std::string_view(prefix_bytes.data() + prefix_offsets[rank], prefix_sizes[rank]);
+    return std::string_view(prefix_bytes.data() + prefix_offsets[at(rank)], prefix_sizes[at(rank)]);
   }
   bool candidate(int rank, std::string_view input) const {
-    return usable[rank] && input.substr(0, prefix_sizes[rank]) == prefix(rank);
+    return usable[at(rank)] && input.substr(0, prefix_sizes[at(rank)]) == prefix(rank);
   }
   bool run(int rank, std::string_view input, Hit* hit) const {
-    int n = group_counts[rank];
+    int n = group_counts[at(rank)];
     if (!filter.GetRE2(rank).Match(re2::StringPiece(input.data(), input.size()), 0, input.size(),
                                    RE2::UNANCHORED, hit->groups, n + 1)) {
       return false;
     }
-    hit->id = ids[rank];
+    hit->id = ids[at(rank)];
     hit->group_count = n;
     return true;
   }
@@ -128,9 +140,32 @@ struct RegexStage::Impl {
     }
     return false;
   }
+  // The prefix of group g (1..); group 0's is empty.
+  std::string_view group_key(std::uint32_t g) const {
+    return std::string_view(prefix_bytes.data() + group_key_offsets[g], group_key_sizes[g]);
+  }
   // The winner by the sets. `potentials`, when given, is ascending and holds
   // every rank that can match; chunks without one are not asked.
   bool match_with_sets(std::string_view input, const std::vector<int>* potentials, Hit* hit) const;
+
+  // The steps of build(), in order.
+
+  // Adds the rules to the filter in priority order (`order`), each rule's
+  // RE2 handed `rule_mem` or more, and returns their literal prefixes by
+  // rank. A rule RE2 rejects is left out and added to `failed`; a rule whose
+  // prefix cannot be determined is kept unusable, and added to `failed` too.
+  std::vector<std::string> add_rules(const std::vector<Rule>& rules,
+                                     const std::vector<std::size_t>& order, std::int64_t rule_mem,
+                                     std::vector<Failure>* failed);
+  // Stores the prefixes and groups the usable ranks by them.
+  void group_by_prefix(const std::vector<std::string>& prefixes);
+  // The most candidates the prefixes alone can leave for any input (stops
+  // counting past kRunDirectly).
+  std::size_t most_candidates() const;
+  // The prefilter's set of atoms, within `atom_mem`.
+  void build_prefilter(std::int64_t atom_mem);
+  // The RE2::Sets over all ranks, from one `pool`.
+  void build_chunks(std::int64_t pool);
   // Compiles ranks [first, last) into sets of at most `share` bytes each,
   // drawn from `pool`, splitting what does not fit.
   void build_sets(int first, int last, std::int64_t share, std::int64_t* pool);
@@ -174,157 +209,166 @@ RegexStage RegexStage::build(const std::vector<Rule>& rules, std::size_t memory_
   const auto budget = static_cast<std::int64_t>(std::min<std::size_t>(memory_budget, INT64_MAX));
   const auto n = static_cast<std::int64_t>(rules.size());
 
-  // Priority: longest source first, then list order.
-  std::vector<std::size_t> order(rules.size());
-  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-    return rules[a].source.size() > rules[b].source.size();
-  });
-
-  // A quarter of the budget for the rules' own RE2s. A rule whose program
-  // does not fit its share gets four times more, up to RE2's default, which
-  // is also the test of whether RE2 rejects it.
+  // A quarter of the budget for the rules' own RE2s, an eighth for the
+  // prefilter's set of atoms, the rest for the sets.
   const std::int64_t rule_mem = std::min(kMaxRuleMem, budget / 4 / n);
   std::vector<Failure> failed;
-  std::vector<std::string> prefixes;
-  for (std::size_t pos : order) {
-    const Rule& rule = rules[pos];
-    re2::StringPiece pattern(rule.source.data(), rule.source.size());
-    int id = -1;
-    std::int64_t handed = std::max<std::int64_t>(rule_mem, 1);
-    RE2::ErrorCode code = impl.filter.Add(pattern, rule_options(handed), &id);
-    while (code == RE2::ErrorPatternTooLarge && handed < RE2::Options::kDefaultMaxMem) {
-      handed = std::min<std::int64_t>(handed * 4, RE2::Options::kDefaultMaxMem);
-      code = impl.filter.Add(pattern, rule_options(handed), &id);
-    }
-    if (code != RE2::NoError) {
-      RE2 re(pattern, rule_options(RE2::Options::kDefaultMaxMem));
-      failed.push_back({pos, "invalid regex: " + re.error()});
-      continue;
-    }
-    std::optional<std::string> prefix = literal_prefix(rule.source);
-    if (!prefix) {
-      // The filter has it already; keep ranks and filter ids in step with a
-      // rule that can never be a candidate.
-      failed.push_back({pos, "literal prefix cannot be determined"});
-    }
-    impl.usable.push_back(prefix.has_value());
-    impl.usable_count += prefix.has_value();
-    impl.re2_memory += static_cast<std::size_t>(handed);
-    impl.ids.push_back(rule.id);
-    impl.group_counts.push_back(
-        static_cast<std::uint8_t>(std::min(impl.filter.GetRE2(id).NumberOfCapturingGroups(), 9)));
-    prefixes.push_back(prefix.value_or(std::string()));
-  }
+  impl.group_by_prefix(impl.add_rules(rules, priority_order(rules), rule_mem, &failed));
   const int ranked = static_cast<int>(impl.ids.size());
-
-  // Prefix groups.
-  std::size_t prefix_bytes = 0;
-  for (const std::string& p : prefixes) prefix_bytes += p.size();
-  impl.prefix_bytes.reserve(prefix_bytes);
-  for (const std::string& p : prefixes) {
-    impl.prefix_offsets.push_back(static_cast<std::uint32_t>(impl.prefix_bytes.size()));
-    impl.prefix_sizes.push_back(static_cast<std::uint32_t>(p.size()));
-    impl.prefix_bytes += p;
-  }
-  std::vector<int> by_prefix;
-  for (int r = 0; r < ranked; ++r) {
-    if (impl.usable[r]) by_prefix.push_back(r);
-  }
-  std::stable_sort(by_prefix.begin(), by_prefix.end(),
-                   [&](int a, int b) { return impl.prefix(a) < impl.prefix(b); });
-  // Group 0: no prefix (sorts first); it exists even when empty.
-  std::size_t distinct = 0;
-  const int grouped = static_cast<int>(by_prefix.size());
-  for (int i = 0; i < grouped; ++i) {
-    distinct += impl.prefix_sizes[by_prefix[i]] != 0 &&
-                (i == 0 || impl.prefix(by_prefix[i]) != impl.prefix(by_prefix[i - 1]));
-  }
-  impl.prefix_index = ExactIndex(distinct);
-  impl.group_starts.push_back(0);
-  impl.group_key_offsets.push_back(0);
-  impl.group_key_sizes.push_back(0);
-  auto key_of = [&impl](std::uint32_t g) {
-    return std::string_view(impl.prefix_bytes.data() + impl.group_key_offsets[g],
-                            impl.group_key_sizes[g]);
-  };
-  for (int i = 0; i < grouped; ++i) {
-    int r = by_prefix[i];
-    if (impl.prefix_sizes[r] != 0 && (i == 0 || impl.prefix(r) != impl.prefix(by_prefix[i - 1]))) {
-      // A new group starts here.
-      impl.group_starts.push_back(static_cast<std::uint32_t>(impl.group_ranks.size()));
-      impl.group_key_offsets.push_back(impl.prefix_offsets[r]);
-      impl.group_key_sizes.push_back(impl.prefix_sizes[r]);
-      auto g = static_cast<std::uint32_t>(impl.group_key_sizes.size() - 1);
-      impl.prefix_index.insert(impl.prefix(r), g, key_of);
-      impl.prefix_lengths.push_back(impl.prefix_sizes[r]);
-    }
-    impl.group_ranks.push_back(r);
-  }
-  impl.group_starts.push_back(static_cast<std::uint32_t>(impl.group_ranks.size()));
-  std::sort(impl.prefix_lengths.begin(), impl.prefix_lengths.end());
-  impl.prefix_lengths.erase(std::unique(impl.prefix_lengths.begin(), impl.prefix_lengths.end()),
-                            impl.prefix_lengths.end());
-
-  // The most candidates the prefixes alone can leave for any input: the
-  // rules without a prefix, plus those of a prefix and of all its own
-  // prefixes. When that is small, every match is decided by running the
-  // candidates directly, and the prefilter and the sets would never be asked
-  // (typical of rules that each begin with their own literal path).
-  std::size_t most_candidates = 0;
-  const std::size_t group_count = impl.group_starts.size() - 1;
-  for (std::uint32_t g = 1; g < group_count && most_candidates <= kRunDirectly; ++g) {
-    std::string_view key = key_of(g);
-    PrefixHasher hasher(key);
-    std::size_t n = 0;
-    for (std::uint32_t length : impl.prefix_lengths) {
-      if (length > key.size()) break;
-      if (auto h = impl.prefix_index.find(key.substr(0, length), hasher.hash(length), key_of)) {
-        n += impl.group_starts[*h + 1] - impl.group_starts[*h];
-      }
-    }
-    most_candidates = std::max(most_candidates, n);
-  }
-  most_candidates += impl.group_starts[1];
-  if (ranked > 0 && most_candidates <= kRunDirectly) {
+  if (ranked > 0 && impl.most_candidates() <= kRunDirectly) {
+    // Every match is decided by running the candidates directly: the
+    // prefilter and the sets would never be asked (typical of rules that
+    // each begin with their own literal path).
     impl.chunks.push_back({0, ranked, nullptr});  // never asked; correct if it were
   } else if (ranked > 0) {
-    // An eighth for the prefilter's set of atoms.
-    std::vector<std::string> atoms;
-    impl.filter.Compile(&atoms);
-    impl.filter_compiled = true;
-    impl.atoms_empty = atoms.empty();
-    const std::int64_t atom_mem = std::min(kMaxAtomSetMem, budget / 8);
-    if (!atoms.empty() && atom_mem > 0) {
-      RE2::Options options = rule_options(atom_mem);
-      options.set_literal(true);
-      options.set_encoding(RE2::Options::EncodingLatin1);
-      auto set = std::make_unique<RE2::Set>(options, RE2::UNANCHORED);
-      bool ok = true;
-      for (std::size_t a = 0; ok && a < atoms.size(); ++a) {
-        ok = set->Add(atoms[a], nullptr) == static_cast<int>(a);
-      }
-      if (ok && set->Compile()) {
-        impl.atom_set = std::move(set);
-        impl.re2_memory += static_cast<std::size_t>(atom_mem);
-      }
-    }
-    // The rest for the sets: one pool, offered evenly to the chunks still to
-    // build, so that a chunk that had to split takes from the later ones and
-    // the total never exceeds the pool.
-    std::int64_t pool = budget - budget / 4 - budget / 8;
-    const int per_set = static_cast<int>(kRulesPerSet);
-    for (int first = 0; first < ranked; first += per_set) {
-      const int chunks_left = (ranked - first + per_set - 1) / per_set;
-      impl.build_sets(first, std::min(ranked, first + per_set),
-                      std::min(kMaxSetMem, pool / chunks_left), &pool);
-    }
+    impl.build_prefilter(std::min(kMaxAtomSetMem, budget / 8));
+    impl.build_chunks(budget - budget / 4 - budget / 8);
   }
 
   std::sort(failed.begin(), failed.end(),
             [](const Failure& a, const Failure& b) { return a.position < b.position; });
   for (Failure& f : failed) failures->push_back(std::move(f));
   return stage;
+}
+
+std::vector<std::string> RegexStage::Impl::add_rules(const std::vector<Rule>& rules,
+                                                     const std::vector<std::size_t>& order,
+                                                     std::int64_t rule_mem,
+                                                     std::vector<Failure>* failed) {
+  std::vector<std::string> prefixes;
+  for (std::size_t pos : order) {
+    const Rule& rule = rules[pos];
+    re2::StringPiece pattern(rule.source.data(), rule.source.size());
+    // A rule whose program does not fit its share gets four times more, up
+    // to RE2's default, which is also the test of whether RE2 rejects it.
+    int id = -1;
+    std::int64_t handed = std::max<std::int64_t>(rule_mem, 1);
+    RE2::ErrorCode code = filter.Add(pattern, rule_options(handed), &id);
+    while (code == RE2::ErrorPatternTooLarge && handed < RE2::Options::kDefaultMaxMem) {
+      handed = std::min<std::int64_t>(handed * 4, RE2::Options::kDefaultMaxMem);
+      code = filter.Add(pattern, rule_options(handed), &id);
+    }
+    if (code != RE2::NoError) {
+      RE2 re(pattern, rule_options(RE2::Options::kDefaultMaxMem));
+      failed->push_back({pos, "invalid regex: " + re.error()});
+      continue;
+    }
+    std::optional<std::string> prefix = literal_prefix(rule.source);
+    if (!prefix) {
+      // The filter has it already; keep ranks and filter ids in step with a
+      // rule that can never be a candidate.
+      failed->push_back({pos, "literal prefix cannot be determined"});
+    }
+    usable.push_back(prefix.has_value());
+    usable_count += prefix.has_value();
+    re2_memory += static_cast<std::size_t>(handed);
+    ids.push_back(rule.id);
+    group_counts.push_back(
+        static_cast<std::uint8_t>(std::min(filter.GetRE2(id).NumberOfCapturingGroups(), 9)));
+    prefixes.push_back(prefix.value_or(std::string()));
+  }
+  return prefixes;
+}
+
+void RegexStage::Impl::group_by_prefix(const std::vector<std::string>& prefixes) {
+  std::size_t total_bytes = 0;
+  for (const std::string& p : prefixes) total_bytes += p.size();
+  prefix_bytes.reserve(total_bytes);
+  for (const std::string& p : prefixes) {
+    prefix_offsets.push_back(static_cast<std::uint32_t>(prefix_bytes.size()));
+    prefix_sizes.push_back(static_cast<std::uint32_t>(p.size()));
+    prefix_bytes += p;
+  }
+  const int ranked = static_cast<int>(ids.size());
+  std::vector<int> by_prefix;
+  for (int r = 0; r < ranked; ++r) {
+    if (usable[at(r)]) by_prefix.push_back(r);
+  }
+  std::stable_sort(by_prefix.begin(), by_prefix.end(),
+                   [&](int a, int b) { return prefix(a) < prefix(b); });
+  // Group 0: no prefix (sorts first); it exists even when empty.
+  const auto starts_group = [&](std::size_t i) {
+    const int r = by_prefix[i];
+    return prefix_sizes[at(r)] != 0 &&
+           (i == 0 || prefix(r) != prefix(by_prefix[i - 1]));
+  };
+  std::size_t distinct = 0;
+  for (std::size_t i = 0; i < by_prefix.size(); ++i) distinct += starts_group(i);
+  prefix_index = ExactIndex(distinct);
+  group_starts.push_back(0);
+  group_key_offsets.push_back(0);
+  group_key_sizes.push_back(0);
+  auto key_of = [this](std::uint32_t g) { return group_key(g); };
+  for (std::size_t i = 0; i < by_prefix.size(); ++i) {
+    const int r = by_prefix[i];
+    if (starts_group(i)) {
+      group_starts.push_back(static_cast<std::uint32_t>(group_ranks.size()));
+      group_key_offsets.push_back(prefix_offsets[at(r)]);
+      group_key_sizes.push_back(prefix_sizes[at(r)]);
+      auto g = static_cast<std::uint32_t>(group_key_sizes.size() - 1);
+      prefix_index.insert(prefix(r), g, key_of);
+      prefix_lengths.push_back(prefix_sizes[at(r)]);
+    }
+    group_ranks.push_back(r);
+  }
+  group_starts.push_back(static_cast<std::uint32_t>(group_ranks.size()));
+  std::sort(prefix_lengths.begin(), prefix_lengths.end());
+  prefix_lengths.erase(std::unique(prefix_lengths.begin(), prefix_lengths.end()),
+                       prefix_lengths.end());
+}
+
+std::size_t RegexStage::Impl::most_candidates() const {
+  // The rules without a prefix, plus, for the input that is a group's
+  // prefix, those of that prefix and of all its own prefixes.
+  std::size_t most = 0;
+  const std::size_t group_count = group_starts.size() - 1;
+  auto key_of = [this](std::uint32_t g) { return group_key(g); };
+  for (std::uint32_t g = 1; g < group_count && most <= kRunDirectly; ++g) {
+    std::string_view key = group_key(g);
+    PrefixHasher hasher(key);
+    std::size_t candidates = 0;
+    for (std::uint32_t length : prefix_lengths) {
+      if (length > key.size()) break;
+      if (auto h = prefix_index.find(key.substr(0, length), hasher.hash(length), key_of)) {
+        candidates += group_starts[*h + 1] - group_starts[*h];
+      }
+    }
+    most = std::max(most, candidates);
+  }
+  return most + group_starts[1];
+}
+
+void RegexStage::Impl::build_prefilter(std::int64_t atom_mem) {
+  std::vector<std::string> atoms;
+  filter.Compile(&atoms);
+  filter_compiled = true;
+  atoms_empty = atoms.empty();
+  if (atoms.empty() || atom_mem <= 0) return;
+  RE2::Options options = rule_options(atom_mem);
+  options.set_literal(true);
+  options.set_encoding(RE2::Options::EncodingLatin1);
+  auto set = std::make_unique<RE2::Set>(options, RE2::UNANCHORED);
+  bool ok = true;
+  for (std::size_t a = 0; ok && a < atoms.size(); ++a) {
+    ok = set->Add(atoms[a], nullptr) == static_cast<int>(a);
+  }
+  if (ok && set->Compile()) {
+    atom_set = std::move(set);
+    re2_memory += static_cast<std::size_t>(atom_mem);
+  }
+}
+
+void RegexStage::Impl::build_chunks(std::int64_t pool) {
+  // The pool is offered evenly to the chunks still to build, so that a chunk
+  // that had to split takes from the later ones and the total never exceeds
+  // the pool.
+  const int ranked = static_cast<int>(ids.size());
+  const int per_set = static_cast<int>(kRulesPerSet);
+  for (int first = 0; first < ranked; first += per_set) {
+    const int chunks_left = (ranked - first + per_set - 1) / per_set;
+    build_sets(first, std::min(ranked, first + per_set), std::min(kMaxSetMem, pool / chunks_left),
+               &pool);
+  }
 }
 
 bool RegexStage::Impl::match_with_sets(std::string_view input, const std::vector<int>* potentials,
@@ -369,10 +413,7 @@ bool RegexStage::match(std::string_view input, Hit* hit) const {
   std::uint32_t groups[64];
   std::size_t group_count = 0;
   bool too_many_groups = false;
-  auto key_of = [&impl](std::uint32_t g) {
-    return std::string_view(impl.prefix_bytes.data() + impl.group_key_offsets[g],
-                            impl.group_key_sizes[g]);
-  };
+  auto key_of = [&impl](std::uint32_t g) { return impl.group_key(g); };
   PrefixHasher hasher(input);
   for (std::uint32_t length : impl.prefix_lengths) {
     if (length > input.size()) break;

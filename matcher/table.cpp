@@ -58,6 +58,109 @@ std::string quoted(std::string_view word) {
   return out;
 }
 
+// A redirect that can be applied, with its parsed type and status.
+struct AcceptedRedirect {
+  std::size_t index;  // in Rules::redirects
+  RedirectType type;
+  RedirectStatus status;
+};
+
+struct AcceptedRedirects {
+  std::vector<AcceptedRedirect> rules;  // in list order
+  std::size_t bytes = 0;                // what they take in the arena
+};
+
+// Why `r` cannot be applied; empty when it can.
+std::string redirect_problem(const Redirect& r, const std::optional<RedirectType>& type,
+                             const std::optional<RedirectStatus>& status) {
+  if (!type) return "unknown type " + quoted(r.type);
+  if (!status) return "unknown status " + quoted(r.status);
+  if (r.source.empty()) return "empty source";
+  if (r.source.size() > UINT32_MAX || r.target.size() > UINT32_MAX) {
+    return "source or target too long";
+  }
+  return {};
+}
+
+// The redirects that can be applied; the others are added to `skipped`.
+AcceptedRedirects accept_redirects(const std::vector<Redirect>& redirects,
+                                   std::vector<SkippedRule>* skipped) {
+  AcceptedRedirects accepted;
+  for (std::size_t i = 0; i < redirects.size(); ++i) {
+    const Redirect& r = redirects[i];
+    std::optional<RedirectType> type = parse_redirect_type(r.type);
+    std::optional<RedirectStatus> status = parse_redirect_status(r.status);
+    std::string reason = redirect_problem(r, type, status);
+    if (!reason.empty()) {
+      skipped->push_back({SkippedRule::Kind::kRedirect, i, r.source, std::move(reason)});
+      continue;
+    }
+    accepted.rules.push_back({i, *type, *status});
+    accepted.bytes += kHeaderSize + r.source.size() + r.target.size();
+  }
+  return accepted;
+}
+
+struct AcceptedPages {
+  std::vector<std::size_t> indexes;  // in Rules::pages, in list order
+  std::size_t bytes = 0;             // their paths and contents together
+};
+
+// Why `p` cannot be applied; empty when it can.
+std::string page_problem(const Page& p) {
+  if (!parse_page_type(p.type)) return "unknown type " + quoted(p.type);
+  if (!parse_content_type(p.content_type)) return "unknown contentType " + quoted(p.content_type);
+  if (p.path.empty()) return "empty path";
+  return {};
+}
+
+// The pages that can be applied; the others are added to `skipped`.
+AcceptedPages accept_pages(const std::vector<Page>& pages, std::vector<SkippedRule>* skipped) {
+  AcceptedPages accepted;
+  for (std::size_t i = 0; i < pages.size(); ++i) {
+    const Page& p = pages[i];
+    std::string reason = page_problem(p);
+    if (!reason.empty()) {
+      skipped->push_back({SkippedRule::Kind::kPage, i, p.path, std::move(reason)});
+      continue;
+    }
+    accepted.indexes.push_back(i);
+    accepted.bytes += p.path.size() + p.content.size();
+  }
+  return accepted;
+}
+
+// The rules of one regex stage, as RegexStage::build takes them, with the
+// list index of each (to name those it cannot compile).
+struct StageRules {
+  std::vector<RegexStage::Rule> rules;
+  std::vector<std::size_t> list_index;
+};
+
+// An exact rule waiting to be indexed: the hash of its key, and its number.
+struct PendingInsert {
+  std::uint64_t hash;
+  std::uint32_t id;
+};
+
+// The regex budget's share for the REGEX_HOST stage: the stages share it in
+// proportion to their rules.
+std::size_t host_stage_budget(std::size_t budget, std::size_t host_rules, std::size_t all_rules) {
+  if (all_rules == 0) return 0;
+  return static_cast<std::size_t>(static_cast<double>(budget) * static_cast<double>(host_rules) /
+                                  static_cast<double>(all_rules));
+}
+
+// Adds the rules `stage` could not compile to `skipped`.
+void skip_failures(const std::vector<Redirect>& redirects, const StageRules& stage,
+                   std::vector<RegexStage::Failure>& failures, std::vector<SkippedRule>* skipped) {
+  for (RegexStage::Failure& f : failures) {
+    std::size_t index = stage.list_index[f.position];
+    skipped->push_back(
+        {SkippedRule::Kind::kRedirect, index, redirects[index].source, std::move(f.reason)});
+  }
+}
+
 // host + uri without a heap allocation for ordinary lengths. Built only when
 // a host stage has rules; the buffer is left uninitialised until then.
 class Joined {
@@ -124,6 +227,23 @@ struct Table::Impl {
            page_bytes.capacity() + pages.capacity() * sizeof(PageRecord) +
            pages_basic_host.memory_bytes() + pages_basic.memory_bytes();
   }
+
+  // The steps of Table::build, in order, after the rules are validated.
+
+  // Copies the accepted redirects into the arena and indexes the exact ones;
+  // the regex ones are handed back per stage, for build_regex_stages().
+  void store_redirects(const std::vector<Redirect>& redirects, const AcceptedRedirects& accepted,
+                       StageRules* regex_host_rules, StageRules* regex_rules, TableStats* stats);
+  // Inserts in list order, so that the rule listed last wins.
+  void insert_exact(ExactIndex& index, const std::vector<PendingInsert>& pending);
+  // Compiles both stages within `budget`; the rules that do not compile are
+  // added to `skipped`.
+  void build_regex_stages(const std::vector<Redirect>& redirects, const StageRules& regex_host_rules,
+                          const StageRules& regex_rules, std::size_t budget,
+                          std::vector<SkippedRule>* skipped, TableStats* stats);
+  // Copies the accepted pages into page_bytes and indexes them.
+  void store_pages(const std::vector<Page>& all_pages, const AcceptedPages& accepted,
+                   TableStats* stats);
 };
 
 Table::Table(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -134,173 +254,15 @@ BuildResult Table::build(const Rules& rules, const TableOptions& options) {
   TableStats stats;
   std::vector<SkippedRule> skipped_redirects, skipped_pages;
 
-  // Redirects: validate, then copy the applied ones into one arena.
-  struct Accepted {
-    std::size_t index;
-    RedirectType type;
-    RedirectStatus status;
-  };
-  std::vector<Accepted> accepted;
-  std::size_t bytes = 0;
-  for (std::size_t i = 0; i < rules.redirects.size(); ++i) {
-    const Redirect& r = rules.redirects[i];
-    std::optional<RedirectType> type = parse_redirect_type(r.type);
-    std::optional<RedirectStatus> status = parse_redirect_status(r.status);
-    std::string reason;
-    if (!type) {
-      reason = "unknown type " + quoted(r.type);
-    } else if (!status) {
-      reason = "unknown status " + quoted(r.status);
-    } else if (r.source.empty()) {
-      reason = "empty source";
-    } else if (r.source.size() > UINT32_MAX || r.target.size() > UINT32_MAX) {
-      reason = "source or target too long";
-    }
-    if (!reason.empty()) {
-      skipped_redirects.push_back({SkippedRule::Kind::kRedirect, i, r.source, std::move(reason)});
-      continue;
-    }
-    accepted.push_back({i, *type, *status});
-    bytes += kHeaderSize + r.source.size() + r.target.size();
-  }
-  // Offsets are 32-bit to keep the index small.
-  if (bytes >= UINT32_MAX) throw std::bad_alloc();
-  impl->redirect_bytes = MappedArray<char>(bytes);
-  std::size_t n_basic = 0, n_basic_host = 0;
-  for (const Accepted& a : accepted) {
-    n_basic += a.type == RedirectType::kBasic;
-    n_basic_host += a.type == RedirectType::kBasicHost;
-  }
-  impl->basic = ExactIndex(n_basic);
-  impl->basic_host = ExactIndex(n_basic_host);
-  auto source_of = [&impl](std::uint32_t r) { return impl->source(r); };
-  std::vector<RegexStage::Rule> regex_rules, regex_host_rules;
-  std::vector<std::size_t> regex_index, regex_host_index;  // list index per stage rule
-  struct Pending {
-    std::uint64_t hash;
-    std::uint32_t id;
-  };
-  std::vector<Pending> basic_pending, host_pending;
-  basic_pending.reserve(n_basic);
-  host_pending.reserve(n_basic_host);
-  std::size_t offset = 0;
-  for (const Accepted& a : accepted) {
-    const Redirect& r = rules.redirects[a.index];
-    char* at = impl->redirect_bytes.data() + offset;
-    write_header(at, {static_cast<std::uint32_t>(r.source.size()),
-                      static_cast<std::uint32_t>(r.target.size()), a.type, a.status});
-    std::memcpy(at + kHeaderSize, r.source.data(), r.source.size());
-    std::memcpy(at + kHeaderSize + r.source.size(), r.target.data(), r.target.size());
-    const auto id = static_cast<std::uint32_t>(offset);
-    offset += kHeaderSize + r.source.size() + r.target.size();
-    switch (a.type) {
-      case RedirectType::kBasic:
-        basic_pending.push_back({ExactIndex::hash(impl->source(id)), id});
-        ++stats.basic;
-        break;
-      case RedirectType::kBasicHost:
-        host_pending.push_back({ExactIndex::hash(impl->source(id)), id});
-        ++stats.basic_host;
-        break;
-      case RedirectType::kRegex:
-        regex_rules.push_back({impl->source(id), id});
-        regex_index.push_back(a.index);
-        break;
-      case RedirectType::kRegexHost:
-        regex_host_rules.push_back({impl->source(id), id});
-        regex_host_index.push_back(a.index);
-        break;
-    }
-  }
-
-  // In list order, so that the one listed last wins. Slots are random
-  // memory: prefetch a few inserts ahead.
-  auto insert_all = [&impl, &source_of](ExactIndex& index, const std::vector<Pending>& pending) {
-    constexpr std::size_t kAhead = 16;
-    for (std::size_t i = 0; i < pending.size(); ++i) {
-      if (i + kAhead < pending.size()) index.prefetch_for_insert(pending[i + kAhead].hash);
-      index.insert(impl->source(pending[i].id), pending[i].hash, pending[i].id, source_of);
-    }
-  };
-  insert_all(impl->basic, basic_pending);
-  insert_all(impl->basic_host, host_pending);
-
-  // The regex budget is shared by the two stages in proportion to their rules.
-  std::size_t n_regex = regex_rules.size() + regex_host_rules.size();
-  std::size_t host_budget =
-      n_regex == 0 ? 0
-                   : static_cast<std::size_t>(static_cast<double>(options.regex_memory_budget) *
-                                              static_cast<double>(regex_host_rules.size()) /
-                                              static_cast<double>(n_regex));
-  std::vector<RegexStage::Failure> failures;
-  impl->regex_host = RegexStage::build(regex_host_rules, host_budget, &failures);
-  for (RegexStage::Failure& f : failures) {
-    std::size_t index = regex_host_index[f.position];
-    skipped_redirects.push_back(
-        {SkippedRule::Kind::kRedirect, index, rules.redirects[index].source, std::move(f.reason)});
-  }
-  failures.clear();
-  impl->regex =
-      RegexStage::build(regex_rules, options.regex_memory_budget - host_budget, &failures);
-  for (RegexStage::Failure& f : failures) {
-    std::size_t index = regex_index[f.position];
-    skipped_redirects.push_back(
-        {SkippedRule::Kind::kRedirect, index, rules.redirects[index].source, std::move(f.reason)});
-  }
-  stats.regex = impl->regex.size();
-  stats.regex_host = impl->regex_host.size();
+  const AcceptedRedirects redirects = accept_redirects(rules.redirects, &skipped_redirects);
+  StageRules regex_host_rules, regex_rules;
+  impl->store_redirects(rules.redirects, redirects, &regex_host_rules, &regex_rules, &stats);
+  impl->build_regex_stages(rules.redirects, regex_host_rules, regex_rules,
+                           options.regex_memory_budget, &skipped_redirects, &stats);
   std::sort(skipped_redirects.begin(), skipped_redirects.end(),
             [](const SkippedRule& a, const SkippedRule& b) { return a.index < b.index; });
 
-  // Pages.
-  std::vector<std::size_t> page_ok;
-  bytes = 0;
-  for (std::size_t i = 0; i < rules.pages.size(); ++i) {
-    const Page& p = rules.pages[i];
-    std::string reason;
-    if (!parse_page_type(p.type)) {
-      reason = "unknown type " + quoted(p.type);
-    } else if (!parse_content_type(p.content_type)) {
-      reason = "unknown contentType " + quoted(p.content_type);
-    } else if (p.path.empty()) {
-      reason = "empty path";
-    }
-    if (!reason.empty()) {
-      skipped_pages.push_back({SkippedRule::Kind::kPage, i, p.path, std::move(reason)});
-      continue;
-    }
-    page_ok.push_back(i);
-    bytes += p.path.size() + p.content.size();
-  }
-  impl->page_bytes.reserve(bytes);
-  impl->pages.reserve(page_ok.size());
-  std::size_t n_pages_basic = 0;
-  for (std::size_t i : page_ok) {
-    const Page& p = rules.pages[i];
-    PageRecord rec;
-    rec.path_offset = impl->page_bytes.size();
-    rec.path_size = p.path.size();
-    impl->page_bytes += p.path;
-    rec.content_offset = impl->page_bytes.size();
-    rec.content_size = p.content.size();
-    impl->page_bytes += p.content;
-    rec.type = *parse_page_type(p.type);
-    rec.content_type = *parse_content_type(p.content_type);
-    impl->pages.push_back(rec);
-    n_pages_basic += rec.type == PageType::kBasic;
-  }
-  impl->pages_basic = ExactIndex(n_pages_basic);
-  impl->pages_basic_host = ExactIndex(impl->pages.size() - n_pages_basic);
-  auto path_of = [&impl](std::uint32_t p) { return impl->path(p); };
-  for (std::uint32_t p = 0; p < impl->pages.size(); ++p) {
-    if (impl->pages[p].type == PageType::kBasic) {
-      impl->pages_basic.insert(impl->path(p), p, path_of);
-      ++stats.pages_basic;
-    } else {
-      impl->pages_basic_host.insert(impl->path(p), p, path_of);
-      ++stats.pages_basic_host;
-    }
-  }
+  impl->store_pages(rules.pages, accept_pages(rules.pages, &skipped_pages), &stats);
 
   stats.skipped = skipped_redirects.size() + skipped_pages.size();
   stats.regex_sets = impl->regex.set_count() + impl->regex_host.set_count();
@@ -314,6 +276,115 @@ BuildResult Table::build(const Rules& rules, const TableOptions& options) {
   result.skipped = std::move(skipped_redirects);
   for (SkippedRule& s : skipped_pages) result.skipped.push_back(std::move(s));
   return result;
+}
+
+void Table::Impl::store_redirects(const std::vector<Redirect>& redirects,
+                                  const AcceptedRedirects& accepted, StageRules* regex_host_rules,
+                                  StageRules* regex_rules, TableStats* stats) {
+  // Offsets are 32-bit to keep the index small.
+  if (accepted.bytes >= UINT32_MAX) throw std::bad_alloc();
+  redirect_bytes = MappedArray<char>(accepted.bytes);
+  std::size_t n_basic = 0, n_basic_host = 0;
+  for (const AcceptedRedirect& a : accepted.rules) {
+    n_basic += a.type == RedirectType::kBasic;
+    n_basic_host += a.type == RedirectType::kBasicHost;
+  }
+  basic = ExactIndex(n_basic);
+  basic_host = ExactIndex(n_basic_host);
+  std::vector<PendingInsert> basic_pending, host_pending;
+  basic_pending.reserve(n_basic);
+  host_pending.reserve(n_basic_host);
+  std::size_t offset = 0;
+  for (const AcceptedRedirect& a : accepted.rules) {
+    const Redirect& r = redirects[a.index];
+    char* at = redirect_bytes.data() + offset;
+    write_header(at, {static_cast<std::uint32_t>(r.source.size()),
+                      static_cast<std::uint32_t>(r.target.size()), a.type, a.status});
+    std::memcpy(at + kHeaderSize, r.source.data(), r.source.size());
+    std::memcpy(at + kHeaderSize + r.source.size(), r.target.data(), r.target.size());
+    const auto id = static_cast<std::uint32_t>(offset);
+    offset += kHeaderSize + r.source.size() + r.target.size();
+    switch (a.type) {
+      case RedirectType::kBasic:
+        basic_pending.push_back({ExactIndex::hash(source(id)), id});
+        ++stats->basic;
+        break;
+      case RedirectType::kBasicHost:
+        host_pending.push_back({ExactIndex::hash(source(id)), id});
+        ++stats->basic_host;
+        break;
+      case RedirectType::kRegex:
+        regex_rules->rules.push_back({source(id), id});
+        regex_rules->list_index.push_back(a.index);
+        break;
+      case RedirectType::kRegexHost:
+        regex_host_rules->rules.push_back({source(id), id});
+        regex_host_rules->list_index.push_back(a.index);
+        break;
+    }
+  }
+  insert_exact(basic, basic_pending);
+  insert_exact(basic_host, host_pending);
+}
+
+void Table::Impl::insert_exact(ExactIndex& index, const std::vector<PendingInsert>& pending) {
+  auto source_of = [this](std::uint32_t r) { return source(r); };
+  // Slots are random memory: prefetch a few inserts ahead.
+  constexpr std::size_t kAhead = 16;
+  for (std::size_t i = 0; i < pending.size(); ++i) {
+    if (i + kAhead < pending.size()) index.prefetch_for_insert(pending[i + kAhead].hash);
+    index.insert(source(pending[i].id), pending[i].hash, pending[i].id, source_of);
+  }
+}
+
+void Table::Impl::build_regex_stages(const std::vector<Redirect>& redirects,
+                                     const StageRules& regex_host_rules,
+                                     const StageRules& regex_rules, std::size_t budget,
+                                     std::vector<SkippedRule>* skipped, TableStats* stats) {
+  const std::size_t host_budget =
+      host_stage_budget(budget, regex_host_rules.rules.size(),
+                        regex_rules.rules.size() + regex_host_rules.rules.size());
+  std::vector<RegexStage::Failure> failures;
+  regex_host = RegexStage::build(regex_host_rules.rules, host_budget, &failures);
+  skip_failures(redirects, regex_host_rules, failures, skipped);
+  failures.clear();
+  regex = RegexStage::build(regex_rules.rules, budget - host_budget, &failures);
+  skip_failures(redirects, regex_rules, failures, skipped);
+  stats->regex = regex.size();
+  stats->regex_host = regex_host.size();
+}
+
+void Table::Impl::store_pages(const std::vector<Page>& all_pages, const AcceptedPages& accepted,
+                              TableStats* stats) {
+  page_bytes.reserve(accepted.bytes);
+  pages.reserve(accepted.indexes.size());
+  std::size_t n_pages_basic = 0;
+  for (std::size_t i : accepted.indexes) {
+    const Page& p = all_pages[i];
+    PageRecord rec;
+    rec.path_offset = page_bytes.size();
+    rec.path_size = p.path.size();
+    page_bytes += p.path;
+    rec.content_offset = page_bytes.size();
+    rec.content_size = p.content.size();
+    page_bytes += p.content;
+    rec.type = *parse_page_type(p.type);
+    rec.content_type = *parse_content_type(p.content_type);
+    pages.push_back(rec);
+    n_pages_basic += rec.type == PageType::kBasic;
+  }
+  pages_basic = ExactIndex(n_pages_basic);
+  pages_basic_host = ExactIndex(pages.size() - n_pages_basic);
+  auto path_of = [this](std::uint32_t p) { return path(p); };
+  for (std::uint32_t p = 0; p < pages.size(); ++p) {
+    if (pages[p].type == PageType::kBasic) {
+      pages_basic.insert(path(p), p, path_of);
+      ++stats->pages_basic;
+    } else {
+      pages_basic_host.insert(path(p), p, path_of);
+      ++stats->pages_basic_host;
+    }
+  }
 }
 
 std::optional<RedirectMatch> Table::match_redirect(std::string_view host,

@@ -34,11 +34,15 @@ namespace flecto {
 // Bounds on the memory the regex machinery may use. The defaults suit an edge
 // host; README.md ("Regex limits") says how they were chosen.
 struct TableOptions {
+  // The default of regex_memory_budget, in MiB: the one home of the agent's
+  // regex_memory_mb default, of `flecto-agent match` and of flecto-bench.
+  static constexpr std::size_t kDefaultRegexMemoryMb = 256;
+
   // Memory RE2 may use for all regex programs and DFA caches of one table,
   // together. Rule sets that would not fit in one RE2::Set within its share
   // are split into several sets; a match never answers wrongly because of
   // this budget, it only gets slower.
-  std::size_t regex_memory_budget = std::size_t{256} << 20;
+  std::size_t regex_memory_budget = kDefaultRegexMemoryMb << 20;
 };
 
 // A rule that build() left out, with the reason.

@@ -6,6 +6,8 @@
 
 #include "agent/text/number.hpp"
 
+#include "agent/version.hpp"
+
 namespace flecto {
 
 namespace {

@@ -10,6 +10,7 @@
 #include "agent/admin/metrics.hpp"
 #include "agent/rules/rules_json.hpp"
 #include "agent/text/number.hpp"
+#include "agent/version.hpp"
 
 namespace flecto {
 

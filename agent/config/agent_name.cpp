@@ -45,14 +45,15 @@ std::string agent_name_problem(std::string_view name) {
   }
   if (is_valid_agent_name(name)) return "";
   std::string shown;  // the name as the user wrote it, control bytes escaped
-  for (unsigned char c : name) {
+  for (const char byte : name) {
+    const auto c = static_cast<unsigned char>(byte);
     if (c < 0x20 || c == 0x7f) {
       static const char kHex[] = "0123456789abcdef";
       shown += "\\x";
       shown += kHex[c >> 4];
       shown += kHex[c & 15];
     } else {
-      shown += static_cast<char>(c);
+      shown += byte;
     }
   }
   return "agent_name \"" + shown + "\": only letters, digits, '_' and '-' are allowed";

@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "matcher/table.hpp"
+
 namespace flecto {
 
 struct Config {
@@ -40,8 +42,8 @@ struct Config {
   bool debug_headers = false;
   std::size_t edge_threads = 0;  // event loops of the edge listener; 0: one per CPU
 
-  // Matching.
-  std::size_t regex_memory_mb = 256;
+  // Matching: TableOptions::regex_memory_budget, in MiB.
+  std::size_t regex_memory_mb = TableOptions::kDefaultRegexMemoryMb;
 
   std::string log_level = "info";
   std::string log_format = "text";  // "text" or "json" (agent/service/logging.hpp)

@@ -229,7 +229,10 @@ const std::vector<SettingSpec>& setting_specs() {
       {"admin_listen", "the admin listener, host:port (default 127.0.0.1:9090; empty: none)", false},
       {"debug_headers", "add X-Flecto-Version and X-Flecto-Rule to answers", true},
       {"edge_threads", "event loops of the edge listener, 1 to 256 (default: one per CPU)", false},
-      {"regex_memory_mb", "memory the regex machinery of one table may use, in MiB (default 256)", false},
+      {"regex_memory_mb",
+       "memory the regex machinery of one table may use, in MiB (default " +
+           std::to_string(TableOptions::kDefaultRegexMemoryMb) + ")",
+       false},
       {"log_level", "trace, debug, info, warn, error, critical or off (default info)", false},
       {"log_format", "text (one line per event) or json (one JSON object per line) (default text)", false},
   };

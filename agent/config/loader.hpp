@@ -21,7 +21,7 @@ namespace flecto {
 // One setting the agent understands.
 struct SettingSpec {
   const char* name;  // snake_case: the TOML key; flags use dashes
-  const char* help;
+  std::string help;
   bool is_flag;      // a boolean given as a bare flag (--debug-headers)
 };
 

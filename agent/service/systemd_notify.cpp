@@ -21,25 +21,7 @@ bool send(std::string message, std::string_view status) {
 }  // namespace
 
 bool notify_ready(std::string_view status) { return send("READY=1\n", status); }
-bool notify_reloading(std::string_view status) { return send("RELOADING=1\n", status); }
 bool notify_stopping() { return send("STOPPING=1\n", {}); }
-bool notify_status(std::string_view status) { return send("", status); }
 bool notify_watchdog() { return send("WATCHDOG=1\n", {}); }
-
-WatchdogFeeder::WatchdogFeeder() {
-  std::uint64_t usec = 0;
-  if (sd_watchdog_enabled(0, &usec) > 0 && usec > 0) {
-    interval_ = std::chrono::microseconds(usec / 2);
-  }
-}
-
-bool WatchdogFeeder::feed_if_due(std::chrono::steady_clock::time_point now) {
-  if (!enabled()) return false;
-  if (last_fed_ != std::chrono::steady_clock::time_point{} && now - last_fed_ < interval_) {
-    return false;
-  }
-  last_fed_ = now;
-  return notify_watchdog();
-}
 
 }  // namespace flecto

@@ -84,7 +84,7 @@ struct Setup {
 
 }  // namespace
 
-TEST_CASE("daemon: an unwritable state directory at start is a warning, the table is served, the failure reported") {
+TEST_CASE("daemon: an unwritable state directory at start is a warning, the table is served, the failure reported", "[threads]") {
   Setup setup;
   setup.dir.write("file", "not a directory");
   StandinManager manager({}, rules_v(3, "/v3"));
@@ -105,7 +105,7 @@ TEST_CASE("daemon: an unwritable state directory at start is a warning, the tabl
   CHECK(agent.process->wait_for_exit(20s) == flecto::kExitOk);
 }
 
-TEST_CASE("daemon: a missing state directory is created at the first load") {
+TEST_CASE("daemon: a missing state directory is created at the first load", "[threads]") {
   Setup setup;
   StandinManager manager({}, rules_v(3, "/v3"));
   Agent agent;
@@ -118,7 +118,7 @@ TEST_CASE("daemon: a missing state directory is created at the first load") {
   CHECK(agent.process->wait_for_exit(20s) == flecto::kExitOk);
 }
 
-TEST_CASE("daemon: a full disk keeps the old snapshot whole, the new table is served, the failure reported") {
+TEST_CASE("daemon: a full disk keeps the old snapshot whole, the new table is served, the failure reported", "[threads]") {
   Setup setup;
   const flecto::Rules old_rules = rules_v(3, "/v3");
   flecto::write_snapshot(setup.state_dir, old_rules);
@@ -143,7 +143,7 @@ TEST_CASE("daemon: a full disk keeps the old snapshot whole, the new table is se
   CHECK(agent.process->wait_for_exit(20s) == flecto::kExitOk);
 }
 
-TEST_CASE("daemon: a snapshot replaced by garbage while running is rewritten at the next load, ignored at start") {
+TEST_CASE("daemon: a snapshot replaced by garbage while running is rewritten at the next load, ignored at start", "[threads]") {
   Setup setup;
   StandinManager manager({}, rules_v(3, "/v3"));
   auto args = sync_args(manager, setup.token_file, setup.state_dir);
@@ -186,7 +186,7 @@ TEST_CASE("daemon: a snapshot replaced by garbage while running is rewritten at 
   CHECK(agent.process->wait_for_exit(20s) == flecto::kExitOk);
 }
 
-TEST_CASE("daemon: SIGTERM in the middle of a sync exits promptly with 0, the old snapshot intact") {
+TEST_CASE("daemon: SIGTERM in the middle of a sync exits promptly with 0, the old snapshot intact", "[threads]") {
   Setup setup;
   StandinManager manager({}, rules_v(3, "/v3", 10));
   Agent agent;
@@ -207,7 +207,7 @@ TEST_CASE("daemon: SIGTERM in the middle of a sync exits promptly with 0, the ol
   CHECK(temporary_files(setup.state_dir).empty());
 }
 
-TEST_CASE("daemon: SIGTERM or SIGKILL during a snapshot write leaves the old or the new whole snapshot") {
+TEST_CASE("daemon: SIGTERM or SIGKILL during a snapshot write leaves the old or the new whole snapshot", "[threads]") {
   // About 8 MB of snapshot per version; the rounds send their signal at
   // moments spread over the build, swap and write that follow the fetch's
   // last version check. Which moment falls inside write() is luck, so the
@@ -282,7 +282,7 @@ TEST_CASE("daemon: SIGTERM or SIGKILL during a snapshot write leaves the old or 
   WARN("rounds that kept the old snapshot: " << old_kept << ", that wrote the new one: " << new_written);
 }
 
-TEST_CASE("daemon: a storm of SIGHUPs is coalesced, serving goes on") {
+TEST_CASE("daemon: a storm of SIGHUPs is coalesced, serving goes on", "[threads]") {
   Setup setup;
   StandinManager manager({}, rules_v(3, "/v3"));
   Agent agent;

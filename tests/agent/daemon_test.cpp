@@ -40,7 +40,7 @@ flecto::Rules rules_v(std::int64_t version, const std::string& target) {
 
 }  // namespace
 
-TEST_CASE("daemon: serves a rules file, SIGHUP reads it again, SIGTERM stops cleanly") {
+TEST_CASE("daemon: serves a rules file, SIGHUP reads it again, SIGTERM stops cleanly", "[threads]") {
   TempDir dir;
   std::string rules_path = dir / "rules.json";
   std::ofstream(rules_path) << flecto::rules_to_json(rules_v(1, "/new"));
@@ -82,7 +82,7 @@ TEST_CASE("daemon: serves a rules file, SIGHUP reads it again, SIGTERM stops cle
   CHECK(agent.process->wait_for_exit(20s) == flecto::kExitOk);
 }
 
-TEST_CASE("daemon: syncs from the manager, reports, serves the snapshot when the manager is down") {
+TEST_CASE("daemon: syncs from the manager, reports, serves the snapshot when the manager is down", "[threads]") {
   TempDir state;
   std::string token_path = state / "token";
   std::ofstream(token_path) << "test-token\n";
@@ -133,7 +133,7 @@ TEST_CASE("daemon: syncs from the manager, reports, serves the snapshot when the
   CHECK(agent.process->wait_for_exit(20s) == flecto::kExitOk);
 }
 
-TEST_CASE("daemon: an invalid configuration is refused before anything starts") {
+TEST_CASE("daemon: an invalid configuration is refused before anything starts", "[threads]") {
   auto result = flecto::test::run_program(
       FLECTO_AGENT_BINARY, {"--agent-name", "web-1.example.com", "--interval-check", "5min"});
   CHECK(result.status == flecto::kExitUsage);
@@ -142,7 +142,7 @@ TEST_CASE("daemon: an invalid configuration is refused before anything starts") 
   CHECK(result.err.find("manager_url") != std::string::npos);
 }
 
-TEST_CASE("daemon: a port in use is a clear error and exit status 1") {
+TEST_CASE("daemon: a port in use is a clear error and exit status 1", "[threads]") {
   TempDir dir;
   std::string rules_path = dir / "rules.json";
   std::ofstream(rules_path) << flecto::rules_to_json(rules_v(1, "/new"));
@@ -156,7 +156,7 @@ TEST_CASE("daemon: a port in use is a clear error and exit status 1") {
   CHECK(second.log().find(std::to_string(first.edge_port)) != std::string::npos);
 }
 
-TEST_CASE("sync-once: exit statuses a script can rely on") {
+TEST_CASE("sync-once: exit statuses a script can rely on", "[threads]") {
   TempDir state;
   flecto::standin::StandinManager manager({}, rules_v(5, "/v5"));
   auto run = [&](std::vector<std::string> extra, const std::string& url) {

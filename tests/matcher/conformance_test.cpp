@@ -94,7 +94,7 @@ void run(const std::string& file, const TableOptions& options) {
   std::size_t checked = 0;
   for (const Suite& suite : suites) {
     BuildResult built = Table::build(suite.rules, options);
-    testing::ReferenceMatcher reference(suite.rules);
+    test::ReferenceMatcher reference(suite.rules);
     for (const Expectation& x : suite.expect) {
       INFO("suite " << suite.name << ", host " << x.host << ", uri " << x.uri);
       std::optional<RedirectMatch> got = built.table->match_redirect(x.host, x.uri);
@@ -116,7 +116,7 @@ void run(const std::string& file, const TableOptions& options) {
         CHECK(to_string(page->type) == x.page->type);
       }
       // The oracle agrees with the vectors too.
-      std::optional<testing::ReferenceRedirect> ref = reference.match_redirect(x.host, x.uri);
+      std::optional<test::ReferenceRedirect> ref = reference.match_redirect(x.host, x.uri);
       REQUIRE(ref.has_value() == x.redirect.has_value());
       if (ref) {
         CHECK(ref->rule == *x.redirect);

@@ -90,7 +90,7 @@ void compare(const Rules& rules, const std::vector<std::size_t>& budgets, Genera
     options.regex_memory_budget = budget;
     tables.push_back(Table::build(rules, options).table);
   }
-  testing::ReferenceMatcher reference(rules);
+  test::ReferenceMatcher reference(rules);
   for (std::size_t q = 0; q < queries; ++q) {
     std::string host = gen.host();
     std::string uri = gen.uri();
@@ -98,7 +98,7 @@ void compare(const Rules& rules, const std::vector<std::size_t>& budgets, Genera
       const Table& table = *tables[b];
       INFO("host " << host << ", uri " << uri << ", budget " << budgets[b]);
       std::optional<RedirectMatch> got = table.match_redirect(host, uri);
-      std::optional<testing::ReferenceRedirect> want = reference.match_redirect(host, uri);
+      std::optional<test::ReferenceRedirect> want = reference.match_redirect(host, uri);
       REQUIRE(got.has_value() == want.has_value());
       if (got) {
         CHECK(std::string(got->rule.source) == want->rule.source);

@@ -50,11 +50,11 @@ void expect_reference_answers(const Rules& rules, std::size_t budget, std::size_
   BuildResult built = Table::build(rules, options);
   REQUIRE(built.skipped.empty());
   *sets = built.table->stats().regex_sets;
-  testing::ReferenceMatcher reference(rules);
+  test::ReferenceMatcher reference(rules);
   for (const std::string& uri : inputs()) {
     INFO("budget " << budget << ", uri " << uri);
     std::optional<RedirectMatch> got = built.table->match_redirect("h", uri);
-    std::optional<testing::ReferenceRedirect> want = reference.match_redirect("h", uri);
+    std::optional<test::ReferenceRedirect> want = reference.match_redirect("h", uri);
     REQUIRE(got.has_value() == want.has_value());
     if (got) {
       CHECK(std::string(got->rule.source) == want->rule.source);

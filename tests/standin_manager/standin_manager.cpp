@@ -207,9 +207,9 @@ struct StandinManager::Impl {
   }
 
   template <typename Item, typename Append>
-  Answer listing_answer(const httplib::Request& req, std::shared_ptr<const Rules> rules,
+  Answer listing_answer(const httplib::Request& req, std::shared_ptr<const Rules> served,
                         const std::vector<Item> Rules::*list, const Fault& fault, Append append_item) const {
-    const std::vector<Item>& items = (*rules).*list;
+    const std::vector<Item>& items = (*served).*list;
     Answer answer;
     auto bad_request = [&](const std::string& message) {
       answer.status = 400;
@@ -239,11 +239,11 @@ struct StandinManager::Impl {
     std::vector<const Item*> page;
     std::string next;
     if (fault.paging == Fault::Paging::kEndlessCursor) {
-      for (std::int64_t i = 0; i < limit && total > 0; ++i) page.push_back(&items[(offset + i) % total]);
+      for (std::int64_t i = 0; i < limit && total > 0; ++i) page.push_back(&items[static_cast<std::size_t>((offset + i) % total)]);
       next = encode_cursor(offset + limit);
     } else {
       bool empty = fault.paging == Fault::Paging::kEmptyPages && offset > 0;
-      for (std::int64_t i = offset; !empty && i < total && i < offset + limit; ++i) page.push_back(&items[i]);
+      for (std::int64_t i = offset; !empty && i < total && i < offset + limit; ++i) page.push_back(&items[static_cast<std::size_t>(i)]);
       if (static_cast<std::int64_t>(page.size()) == limit) next = encode_cursor(offset + limit);
     }
     if (fault.paging == Fault::Paging::kRepeatCursor) next = encode_cursor(limit);
@@ -273,8 +273,8 @@ struct StandinManager::Impl {
     out += "}";
 
     // The endless body: this listing's opening, then its items over and over.
-    answer.endless_piece = [rules, list, lower, append_item](std::uint64_t call) {
-      const std::vector<Item>& all = (*rules).*list;
+    answer.endless_piece = [served, list, lower, append_item](std::uint64_t call) {
+      const std::vector<Item>& all = (*served).*list;
       std::string piece;
       if (call == 0) piece = lower ? "{\"items\":[" : "{\"Items\":[";
       for (std::size_t i = 0; i < 32; ++i) {

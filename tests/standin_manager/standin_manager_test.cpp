@@ -65,7 +65,7 @@ std::string next_of(const std::string& body) {
 
 }  // namespace
 
-TEST_CASE("stand-in: cursors round-trip and refuse tampering", "[standin]") {
+TEST_CASE("stand-in: cursors round-trip and refuse tampering", "[standin][threads]") {
   for (std::int64_t offset : {std::int64_t{0}, std::int64_t{1}, std::int64_t{500}, std::int64_t{1} << 40}) {
     std::string cursor = standin::encode_cursor(offset);
     CHECK(cursor.front() == '+');  // a client must URL-encode it
@@ -80,7 +80,7 @@ TEST_CASE("stand-in: cursors round-trip and refuse tampering", "[standin]") {
   }
 }
 
-TEST_CASE("stand-in: health, token, unknown project", "[standin]") {
+TEST_CASE("stand-in: health, token, unknown project", "[standin][threads]") {
   standin::Options options;
   StandinManager manager(options, sample_rules(3, 1));
   Raw raw(manager);
@@ -102,7 +102,7 @@ TEST_CASE("stand-in: health, token, unknown project", "[standin]") {
   CHECK(manager.request_count(Endpoint::kHealth) == 1);
 }
 
-TEST_CASE("stand-in: listing pages, Next on every full page, malformed cursor", "[standin]") {
+TEST_CASE("stand-in: listing pages, Next on every full page, malformed cursor", "[standin][threads]") {
   StandinManager manager({}, sample_rules(3, 20));
   Raw raw(manager);
   auto res = raw.get("/redirects?limit=10");
@@ -127,7 +127,7 @@ TEST_CASE("stand-in: listing pages, Next on every full page, malformed cursor", 
   CHECK_THAT(res->body, Catch::Contains("\"Total\":20,\"Limit\":500,\"Offset\":15,\"Next\":\"\""));
 }
 
-TEST_CASE("stand-in: lower-case keys, no Next, capped limit, JSON string version", "[standin]") {
+TEST_CASE("stand-in: lower-case keys, no Next, capped limit, JSON string version", "[standin][threads]") {
   standin::Options options;
   options.lower_case_keys = true;
   options.send_next = false;
@@ -141,7 +141,7 @@ TEST_CASE("stand-in: lower-case keys, no Next, capped limit, JSON string version
   CHECK(raw.get("/version")->body == "\"12\"");
 }
 
-TEST_CASE("stand-in: reports are validated as the manager does", "[standin]") {
+TEST_CASE("stand-in: reports are validated as the manager does", "[standin][threads]") {
   StandinManager manager({}, sample_rules(3, 1));
   Raw raw(manager);
   const std::string good =
@@ -177,7 +177,7 @@ TEST_CASE("stand-in: reports are validated as the manager does", "[standin]") {
   CHECK(manager.wait_for_reports(1, std::chrono::seconds(1)));
 }
 
-TEST_CASE("stand-in: heartbeats", "[standin]") {
+TEST_CASE("stand-in: heartbeats", "[standin][threads]") {
   StandinManager manager({}, sample_rules(3, 1));
   Raw raw(manager);
   CHECK(raw.client.Patch((raw.prefix + "/agents/edge-1/hit").c_str(), raw.auth, "", "text/plain")->status == 200);
@@ -186,7 +186,7 @@ TEST_CASE("stand-in: heartbeats", "[standin]") {
   CHECK(manager.wait_for_heartbeats(1, std::chrono::seconds(1)));
 }
 
-TEST_CASE("stand-in: publish_at, faults that skip and expire, the request hook", "[standin]") {
+TEST_CASE("stand-in: publish_at, faults that skip and expire, the request hook", "[standin][threads]") {
   StandinManager manager({}, sample_rules(3, 1));
   Raw raw(manager);
   manager.publish_at(Endpoint::kVersion, 2, sample_rules(4, 2));
@@ -218,7 +218,7 @@ TEST_CASE("stand-in: publish_at, faults that skip and expire, the request hook",
   CHECK(seen == std::vector<std::string>{"pages#1"});
 }
 
-TEST_CASE("stand-in: the header's fault recipes compile and act", "[standin]") {
+TEST_CASE("stand-in: the header's fault recipes compile and act", "[standin][threads]") {
   StandinManager manager({}, sample_rules(3, 30));
   Raw raw(manager);
   manager.set_fault(Endpoint::kVersion, {.skip_requests = 1, .version = Fault::Version::kAhead});
@@ -231,7 +231,7 @@ TEST_CASE("stand-in: the header's fault recipes compile and act", "[standin]") {
   CHECK(raw.get("/redirects?limit=10")->status == 200);
 }
 
-TEST_CASE("stand-in: body faults", "[standin]") {
+TEST_CASE("stand-in: body faults", "[standin][threads]") {
   StandinManager manager({}, sample_rules(3, 30));
   Raw raw(manager);
   Fault fault;
@@ -265,7 +265,7 @@ TEST_CASE("stand-in: body faults", "[standin]") {
   CHECK(received >= 200000);
 }
 
-TEST_CASE("stand-in: stop interrupts a delay", "[standin]") {
+TEST_CASE("stand-in: stop interrupts a delay", "[standin][threads]") {
   auto manager = std::make_unique<StandinManager>(standin::Options{}, sample_rules(3, 1));
   Fault slow;
   slow.delay = std::chrono::minutes(10);
@@ -288,7 +288,7 @@ TEST_CASE("stand-in: stop interrupts a delay", "[standin]") {
   CHECK(manager->request_count(Endpoint::kVersion) == 1);
 }
 
-TEST_CASE("flecto-standin-manager: serves a rules file, republishes on SIGHUP, stops on SIGTERM", "[standin]") {
+TEST_CASE("flecto-standin-manager: serves a rules file, republishes on SIGHUP, stops on SIGTERM", "[standin][threads]") {
   namespace fs = std::filesystem;
   std::random_device random;
   const fs::path rules_file =

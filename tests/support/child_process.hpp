@@ -1,6 +1,7 @@
-// A child process for end-to-end tests: the real flecto-agent binary,
-// started with arguments and extra environment, its output kept in files.
-// The destructor kills and reaps it, so a failing test leaves nothing behind.
+// A child process for end-to-end tests (the real flecto-agent binary, or a
+// shell that sets limits and then starts it), started with arguments and
+// extra environment, its output kept in files. The destructor kills and
+// reaps it, so a failing test leaves nothing behind.
 
 #ifndef FLECTO_TESTS_SUPPORT_CHILD_PROCESS_HPP_
 #define FLECTO_TESTS_SUPPORT_CHILD_PROCESS_HPP_

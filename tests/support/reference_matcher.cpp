@@ -7,7 +7,7 @@
 #include "matcher/go_reading.hpp"
 #include "matcher/literal_prefix.hpp"
 
-namespace flecto::testing {
+namespace flecto::test {
 namespace {
 
 RE2::Options quiet() {
@@ -128,4 +128,4 @@ std::optional<Page> ReferenceMatcher::match_page(std::string_view host,
   return std::nullopt;
 }
 
-}  // namespace flecto::testing
+}  // namespace flecto::test

@@ -16,7 +16,7 @@
 
 #include "matcher/rule.hpp"
 
-namespace flecto::testing {
+namespace flecto::test {
 
 struct ReferenceRedirect {
   Redirect rule;       // as listed
@@ -42,6 +42,6 @@ class ReferenceMatcher {
   std::vector<std::string> prefix_;
 };
 
-}  // namespace flecto::testing
+}  // namespace flecto::test
 
 #endif  // FLECTO_TESTS_SUPPORT_REFERENCE_MATCHER_HPP_

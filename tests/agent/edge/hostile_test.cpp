@@ -143,7 +143,7 @@ rlim_t raise_descriptor_limit(rlim_t wanted) {
 }  // namespace
 
 TEST_CASE("edge: hostile idle and byte-at-a-time connections do not hold up fresh requests",
-          "[edge][hostile]") {
+          "[edge][hostile][threads]") {
   // Each held connection costs two descriptors in this process (client and
   // server side); leave room for the rest of the test binary.
   int idle_count = 1000;
@@ -205,7 +205,7 @@ TEST_CASE("edge: hostile idle and byte-at-a-time connections do not hold up fres
 }
 
 TEST_CASE("edge: hostile smuggling shapes get 400 and a close, and nothing after them is answered",
-          "[edge][hostile]") {
+          "[edge][hostile][threads]") {
   Served edge;
   // Each head is followed by what a front end reading the body the other way
   // would take for the next request; it must never be answered.
@@ -242,7 +242,7 @@ TEST_CASE("edge: hostile smuggling shapes get 400 and a close, and nothing after
   }
 }
 
-TEST_CASE("edge: hostile bodies: the next request is parsed at the right byte", "[edge][hostile]") {
+TEST_CASE("edge: hostile bodies: the next request is parsed at the right byte", "[edge][hostile][threads]") {
   Served edge;
   const std::string next = request("GET", "/robots.txt");
   const std::string inner = request("GET", "/old");  // a request inside a body is body
@@ -291,7 +291,7 @@ TEST_CASE("edge: hostile bodies: the next request is parsed at the right byte", 
 }
 
 TEST_CASE("edge: hostile NUL, bare CR, folded lines and bent header names get 400",
-          "[edge][hostile]") {
+          "[edge][hostile][threads]") {
   Served edge;
   using namespace std::string_literals;
   const std::vector<std::string> malformed = {
@@ -321,7 +321,7 @@ TEST_CASE("edge: hostile NUL, bare CR, folded lines and bent header names get 40
   }
 }
 
-TEST_CASE("edge: hostile Host values that are not a host get 400", "[edge][hostile]") {
+TEST_CASE("edge: hostile Host values that are not a host get 400", "[edge][hostile][threads]") {
   Served edge;
   // A REGEX_HOST capture would carry these into a Location.
   for (const std::string host : {"a b", "evil.example/x", "evil.example\\x", "user@evil.example",
@@ -341,7 +341,7 @@ TEST_CASE("edge: hostile Host values that are not a host get 400", "[edge][hosti
 }
 
 TEST_CASE("edge: hostile request targets cannot inject headers or split the answer",
-          "[edge][hostile]") {
+          "[edge][hostile][threads]") {
   Served edge;
   // request target -> the exact Location (Go's http.Redirect, every byte
   // outside printable ASCII as %xx).
@@ -387,7 +387,7 @@ TEST_CASE("edge: hostile request targets cannot inject headers or split the answ
         std::pair{400, true});
 }
 
-TEST_CASE("edge: hostile endless empty lines before a request get 400", "[edge][hostile]") {
+TEST_CASE("edge: hostile endless empty lines before a request get 400", "[edge][hostile][threads]") {
   Served edge;  // the default 10 s head timeout: a 408 would mean they were all buffered
   RawClient client(edge.port());
   std::string lines;
@@ -405,7 +405,7 @@ TEST_CASE("edge: hostile endless empty lines before a request get 400", "[edge][
 }
 
 TEST_CASE("edge: hostile oversized heads: many short header lines, an endless name",
-          "[edge][hostile]") {
+          "[edge][hostile][threads]") {
   Served edge;
   std::string many;
   for (int i = 0; i < 5000; ++i) many += "a:b\r\n";

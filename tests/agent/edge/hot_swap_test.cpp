@@ -26,7 +26,7 @@ std::shared_ptr<const Table> version_table(int v) {
 
 }  // namespace
 
-TEST_CASE("edge: hot swap under concurrent requests", "[edge][swap]") {
+TEST_CASE("edge: hot swap under concurrent requests", "[edge][swap][threads]") {
   EdgeOptions options;
   options.debug_headers = true;
   RunningEdge edge(options);

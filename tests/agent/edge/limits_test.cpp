@@ -32,7 +32,7 @@ std::pair<int, bool> refusal(std::uint16_t port, const std::string& bytes) {
 
 }  // namespace
 
-TEST_CASE("edge limits: a request line over the bound gets 414", "[edge][limits]") {
+TEST_CASE("edge limits: a request line over the bound gets 414", "[edge][limits][threads]") {
   Served edge;
   const std::string long_target = "/" + std::string(9000, 'a');
   CHECK(refusal(edge.port(), request("GET", long_target)) == std::pair{414, true});
@@ -49,7 +49,7 @@ TEST_CASE("edge limits: a request line over the bound gets 414", "[edge][limits]
   CHECK(ok->status == 404);
 }
 
-TEST_CASE("edge limits: header lines over the bound get 431", "[edge][limits]") {
+TEST_CASE("edge limits: header lines over the bound get 431", "[edge][limits][threads]") {
   Served edge;
   std::string many;
   for (int i = 0; i < 40; ++i) many += "X-Filler-" + std::to_string(i) + ": " + std::string(500, 'v') + "\r\n";
@@ -72,7 +72,7 @@ TEST_CASE("edge limits: header lines over the bound get 431", "[edge][limits]") 
   CHECK(ok->status == 301);
 }
 
-TEST_CASE("edge limits: malformed requests get 400 (and other versions 505)", "[edge][limits]") {
+TEST_CASE("edge limits: malformed requests get 400 (and other versions 505)", "[edge][limits][threads]") {
   Served edge;
   const std::vector<std::string> malformed = {
       "GET /old\r\n\r\n",                                             // no version
@@ -104,7 +104,7 @@ TEST_CASE("edge limits: malformed requests get 400 (and other versions 505)", "[
   CHECK(lf->status == 301);
 }
 
-TEST_CASE("edge limits: bodies are dropped up to the bound, refused beyond it", "[edge][limits]") {
+TEST_CASE("edge limits: bodies are dropped up to the bound, refused beyond it", "[edge][limits][threads]") {
   EdgeOptions options;
   options.max_body_bytes = 100'000;
   Served edge(options);
@@ -133,7 +133,7 @@ TEST_CASE("edge limits: bodies are dropped up to the bound, refused beyond it", 
   CHECK(chunked.closed_by_server());
 }
 
-TEST_CASE("edge limits: slow clients get 408 and cannot starve the others", "[edge][limits]") {
+TEST_CASE("edge limits: slow clients get 408 and cannot starve the others", "[edge][limits][threads]") {
   EdgeOptions options;
   options.threads = 1;  // one loop: a blocking server would be stuck on the first slow client
   options.header_timeout = std::chrono::milliseconds(300);
@@ -164,7 +164,7 @@ TEST_CASE("edge limits: slow clients get 408 and cannot starve the others", "[ed
   CHECK(timed_out->status == 408);
 }
 
-TEST_CASE("edge limits: idle keep-alive connections are closed", "[edge][limits]") {
+TEST_CASE("edge limits: idle keep-alive connections are closed", "[edge][limits][threads]") {
   EdgeOptions options;
   options.idle_timeout = std::chrono::milliseconds(200);
   Served edge(options);
@@ -174,7 +174,7 @@ TEST_CASE("edge limits: idle keep-alive connections are closed", "[edge][limits]
   CHECK(client.closed_by_server());
 }
 
-TEST_CASE("edge limits: connections beyond max_connections are closed at once", "[edge][limits]") {
+TEST_CASE("edge limits: connections beyond max_connections are closed at once", "[edge][limits][threads]") {
   EdgeOptions options;
   options.max_connections = 2;
   Served edge(options);

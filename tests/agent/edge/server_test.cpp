@@ -47,7 +47,7 @@ struct Served : RunningEdge {
 
 }  // namespace
 
-TEST_CASE("edge: before any table is served every request gets 503", "[edge]") {
+TEST_CASE("edge: before any table is served every request gets 503", "[edge][threads]") {
   RunningEdge edge;
   const auto r = round_trip(edge.port(), request("GET", "/old"));
   REQUIRE(r);
@@ -59,7 +59,7 @@ TEST_CASE("edge: before any table is served every request gets 503", "[edge]") {
   CHECK(after->status == 301);
 }
 
-TEST_CASE("edge: redirects with each status code, Location and HTML body", "[edge]") {
+TEST_CASE("edge: redirects with each status code, Location and HTML body", "[edge][threads]") {
   Served edge;
   const std::pair<const char*, int> cases[] = {{"/old", 301}, {"/found", 302}, {"/temp", 307},
                                                {"/perm", 308}};
@@ -80,7 +80,7 @@ TEST_CASE("edge: redirects with each status code, Location and HTML body", "[edg
   CHECK(r->body == "<a href=\"https://example.org/x\">Found</a>.\n\n");
 }
 
-TEST_CASE("edge: HEAD gets the headers without a body, other methods no HTML", "[edge]") {
+TEST_CASE("edge: HEAD gets the headers without a body, other methods no HTML", "[edge][threads]") {
   Served edge;
   RawClient client(edge.port());
   REQUIRE(client.send(request("HEAD", "/old")));
@@ -101,7 +101,7 @@ TEST_CASE("edge: HEAD gets the headers without a body, other methods no HTML", "
   CHECK(post->body.empty());
 }
 
-TEST_CASE("edge: Host and target are matched as received", "[edge]") {
+TEST_CASE("edge: Host and target are matched as received", "[edge][threads]") {
   Served edge;
   const auto by_host = round_trip(edge.port(), request("GET", "/host", "example.com:8080"));
   REQUIRE(by_host);
@@ -125,7 +125,7 @@ TEST_CASE("edge: Host and target are matched as received", "[edge]") {
   CHECK(upper->status == 301);
 }
 
-TEST_CASE("edge: Location is resolved and encoded like Go's http.Redirect", "[edge]") {
+TEST_CASE("edge: Location is resolved and encoded like Go's http.Redirect", "[edge][threads]") {
   Served edge;
   const auto location = [&](const std::string& target) {
     const auto r = round_trip(edge.port(), request("GET", target));
@@ -145,7 +145,7 @@ TEST_CASE("edge: Location is resolved and encoded like Go's http.Redirect", "[ed
   CHECK_FALSE(injected->has_header("set-cookie"));
 }
 
-TEST_CASE("edge: pages get 200 with their bytes, other methods 405", "[edge]") {
+TEST_CASE("edge: pages get 200 with their bytes, other methods 405", "[edge][threads]") {
   Served edge;
   const auto robots = round_trip(edge.port(), request("GET", "/robots.txt"));
   REQUIRE(robots);
@@ -183,7 +183,7 @@ TEST_CASE("edge: pages get 200 with their bytes, other methods 405", "[edge]") {
   CHECK(ranged->body.size() == 24);
 }
 
-TEST_CASE("edge: a redirect wins over a page, nothing matched is 404", "[edge]") {
+TEST_CASE("edge: a redirect wins over a page, nothing matched is 404", "[edge][threads]") {
   Served edge;
   const auto both = round_trip(edge.port(), request("GET", "/both"));
   REQUIRE(both);
@@ -199,7 +199,7 @@ TEST_CASE("edge: a redirect wins over a page, nothing matched is 404", "[edge]")
   CHECK(miss_head->status == 404);
 }
 
-TEST_CASE("edge: --debug-headers names the version and the rule", "[edge]") {
+TEST_CASE("edge: --debug-headers names the version and the rule", "[edge][threads]") {
   Served plain;
   const auto quiet = round_trip(plain.port(), request("GET", "/old"));
   REQUIRE(quiet);
@@ -223,7 +223,7 @@ TEST_CASE("edge: --debug-headers names the version and the rule", "[edge]") {
   CHECK_FALSE(miss->has_header("x-flecto-rule"));
 }
 
-TEST_CASE("edge: keep-alive, pipelining and HTTP/1.0", "[edge]") {
+TEST_CASE("edge: keep-alive, pipelining and HTTP/1.0", "[edge][threads]") {
   Served edge;
   RawClient client(edge.port());
   REQUIRE(client.send(request("GET", "/old") + request("GET", "/robots.txt") +
@@ -264,7 +264,7 @@ TEST_CASE("edge: keep-alive, pipelining and HTTP/1.0", "[edge]") {
   CHECK(closing.closed_by_server());
 }
 
-TEST_CASE("edge: requests are counted in the metrics", "[edge]") {
+TEST_CASE("edge: requests are counted in the metrics", "[edge][threads]") {
   Served edge;
   REQUIRE(round_trip(edge.port(), request("GET", "/old")));
   REQUIRE(round_trip(edge.port(), request("GET", "/robots.txt")));
@@ -279,7 +279,7 @@ TEST_CASE("edge: requests are counted in the metrics", "[edge]") {
   CHECK_THAT(text, Catch::Contains("flecto_agent_request_duration_seconds_count 4\n"));
 }
 
-TEST_CASE("edge: start fails clearly on a port in use, stop is idempotent", "[edge]") {
+TEST_CASE("edge: start fails clearly on a port in use, stop is idempotent", "[edge][threads]") {
   RunningEdge first;
   ServedTable served;
   RequestCounters counters;
@@ -294,7 +294,7 @@ TEST_CASE("edge: start fails clearly on a port in use, stop is idempotent", "[ed
   CHECK(first.server.port() == 0);
 }
 
-TEST_CASE("edge: a head that arrives a byte at a time is answered", "[edge]") {
+TEST_CASE("edge: a head that arrives a byte at a time is answered", "[edge][threads]") {
   Served edge;
   RawClient client(edge.port());
   const std::string bytes = request("GET", "/old", "example.com", "X-Slow: 1\r\n") +
@@ -311,7 +311,7 @@ TEST_CASE("edge: a head that arrives a byte at a time is answered", "[edge]") {
   CHECK(second->status == 200);
 }
 
-TEST_CASE("edge: a burst of connections is spread over the event loops", "[edge]") {
+TEST_CASE("edge: a burst of connections is spread over the event loops", "[edge][threads]") {
   EdgeOptions options;
   options.threads = 4;
   Served edge(options);

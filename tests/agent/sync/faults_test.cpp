@@ -22,14 +22,6 @@
 #include "tests/agent/sync/standin_support.hpp"
 #include "tests/standin_manager/standin_manager.hpp"
 
-// tests/support/reference_matcher.hpp moves from flecto::testing to
-// flecto::test in a parallel change; until both are in, this lets
-// flecto::test::ReferenceMatcher name it either way. Remove it then.
-namespace flecto::testing {}
-namespace flecto::test {
-using namespace flecto::testing;
-}  // namespace flecto::test
-
 using namespace std::chrono_literals;
 using flecto::ManagerError;
 using flecto::standin::Endpoint;
@@ -235,25 +227,25 @@ void check_refused_past_64k(StandinManager& manager, flecto::ManagerClient& clie
 
 }  // namespace
 
-TEST_CASE("sync with the stand-in: the version check's HTTP errors, error pages and broken bodies") {
+TEST_CASE("sync with the stand-in: the version check's HTTP errors, error pages and broken bodies", "[threads]") {
   Rig rig;
   for (const Round& round : http_rounds(Endpoint::kVersion)) rig.fail_then_recover(Endpoint::kVersion, round);
   CHECK(rig.live->stop());
 }
 
-TEST_CASE("sync with the stand-in: the redirects listing's HTTP errors, error pages and broken bodies") {
+TEST_CASE("sync with the stand-in: the redirects listing's HTTP errors, error pages and broken bodies", "[threads]") {
   Rig rig;
   for (const Round& round : http_rounds(Endpoint::kRedirects)) rig.fail_then_recover(Endpoint::kRedirects, round);
   CHECK(rig.live->stop());
 }
 
-TEST_CASE("sync with the stand-in: the pages listing's HTTP errors, error pages and broken bodies") {
+TEST_CASE("sync with the stand-in: the pages listing's HTTP errors, error pages and broken bodies", "[threads]") {
   Rig rig;
   for (const Round& round : http_rounds(Endpoint::kPages)) rig.fail_then_recover(Endpoint::kPages, round);
   CHECK(rig.live->stop());
 }
 
-TEST_CASE("sync with the stand-in: a failing report is retried in place of the heartbeat until taken") {
+TEST_CASE("sync with the stand-in: a failing report is retried in place of the heartbeat until taken", "[threads]") {
   Rig rig;
   for (const Round& round : report_rounds()) {
     INFO(round.name);
@@ -283,7 +275,7 @@ TEST_CASE("sync with the stand-in: a failing report is retried in place of the h
   CHECK(rig.live->stop());
 }
 
-TEST_CASE("sync with the stand-in: a failing heartbeat is an error until the manager takes one") {
+TEST_CASE("sync with the stand-in: a failing heartbeat is an error until the manager takes one", "[threads]") {
   Rig rig;
   for (const Round& round : report_rounds()) {
     INFO(round.name);
@@ -304,7 +296,7 @@ TEST_CASE("sync with the stand-in: a failing heartbeat is an error until the man
   CHECK(rig.live->stop());
 }
 
-TEST_CASE("sync with the stand-in: a body that never ends is cut off at max_body_bytes on every endpoint") {
+TEST_CASE("sync with the stand-in: a body that never ends is cut off at max_body_bytes on every endpoint", "[threads]") {
   StandinManager manager(standin_options(), rules_v(3));
   TempDir dir;
   flecto::ManagerSettings settings = flecto::manager_settings_from(flecto::test::standin_config(manager, dir.path()));
@@ -320,7 +312,7 @@ TEST_CASE("sync with the stand-in: a body that never ends is cut off at max_body
   CHECK(client.get_version() == 3);  // the client is usable again
 }
 
-TEST_CASE("sync with the stand-in: wrong types, missing Total, deep nesting and invalid UTF-8 are invalid data") {
+TEST_CASE("sync with the stand-in: wrong types, missing Total, deep nesting and invalid UTF-8 are invalid data", "[threads]") {
   Rig rig;
   const std::string deep = nested_arrays(1000000);
   const std::string item = redirect_json("/a");
@@ -362,7 +354,7 @@ TEST_CASE("sync with the stand-in: wrong types, missing Total, deep nesting and 
   CHECK(rig.live->stop());
 }
 
-TEST_CASE("sync with the stand-in: unknown fields are ignored, duplicate keys: the last one wins") {
+TEST_CASE("sync with the stand-in: unknown fields are ignored, duplicate keys: the last one wins", "[threads]") {
   Rig rig;
   SECTION("unknown fields, in items and in the envelope") {
     auto report = rig.load_answer(
@@ -410,7 +402,7 @@ TEST_CASE("sync with the stand-in: unknown fields are ignored, duplicate keys: t
   CHECK(rig.live->stop());
 }
 
-TEST_CASE("sync with the stand-in: a source of 2 MiB is served and kept in the snapshot") {
+TEST_CASE("sync with the stand-in: a source of 2 MiB is served and kept in the snapshot", "[threads]") {
   Rig rig;
   flecto::Rules rules = rules_v(2, 3);
   const std::string long_source = "/" + std::string(2 << 20, 'a');
@@ -430,7 +422,7 @@ TEST_CASE("sync with the stand-in: a source of 2 MiB is served and kept in the s
   CHECK(*on_disk == rules);
 }
 
-TEST_CASE("sync with the stand-in: a snapshot of 1,000,000 nested arrays or invalid UTF-8 is ignored at start") {
+TEST_CASE("sync with the stand-in: a snapshot of 1,000,000 nested arrays or invalid UTF-8 is ignored at start", "[threads]") {
   for (const std::string& garbage : {nested_arrays(1000000), std::string("{\"version\":3,\"redirects\":[{\"source\":\"/\xff\"}]}")}) {
     TempDir dir;
     { std::ofstream(dir / "snapshot.json", std::ios::binary) << garbage; }
@@ -446,7 +438,7 @@ TEST_CASE("sync with the stand-in: a snapshot of 1,000,000 nested arrays or inva
   }
 }
 
-TEST_CASE("sync with the stand-in: listings that lie about Total or their cursors") {
+TEST_CASE("sync with the stand-in: listings that lie about Total or their cursors", "[threads]") {
   Rig rig;  // 120 redirects and 1 page, 50 per page
   auto lie = [](std::int64_t total_delta, Fault::Paging paging = Fault::Paging::kHonest) {
     Fault f;
@@ -471,7 +463,7 @@ TEST_CASE("sync with the stand-in: listings that lie about Total or their cursor
   CHECK(rig.live->stop());
 }
 
-TEST_CASE("sync with the stand-in: a version that moves on every request") {
+TEST_CASE("sync with the stand-in: a version that moves on every request", "[threads]") {
   Rig rig;
   Fault moving;
   moving.version = Fault::Version::kEveryRequest;
@@ -483,7 +475,7 @@ TEST_CASE("sync with the stand-in: a version that moves on every request") {
   CHECK(rig.live->stop());
 }
 
-TEST_CASE("sync with the stand-in: 1,000 invalid regexes among valid rules") {
+TEST_CASE("sync with the stand-in: 1,000 invalid regexes among valid rules", "[threads]") {
   Rig rig;
   flecto::Rules rules;
   rules.version = 2;
@@ -516,7 +508,7 @@ TEST_CASE("sync with the stand-in: 1,000 invalid regexes among valid rules") {
   CHECK(rig.live->stop());
 }
 
-TEST_CASE("sync with the stand-in: regexes that do not fit the memory budget still match correctly") {
+TEST_CASE("sync with the stand-in: regexes that do not fit the memory budget still match correctly", "[threads]") {
   // regex_memory_mb = 0: no set fits its share, so sets are split down to
   // single rules run on their own; the answers must not change.
   Rig rig([](flecto::Config& config) { config.regex_memory_mb = 0; });
@@ -556,7 +548,7 @@ TEST_CASE("sync with the stand-in: regexes that do not fit the memory budget sti
   CHECK(rig.live->stop());
 }
 
-TEST_CASE("sync with the stand-in: a skipped rule with a 2 MiB source is named briefly") {
+TEST_CASE("sync with the stand-in: a skipped rule with a 2 MiB source is named briefly", "[threads]") {
   Rig rig;
   flecto::Rules rules = rules_v(2, 3);
   const std::string long_source = "^/" + std::string(2 << 20, 'a') + "(";  // does not compile
@@ -572,7 +564,7 @@ TEST_CASE("sync with the stand-in: a skipped rule with a 2 MiB source is named b
   CHECK(rig.location("/v2/0") == "/to/0");
 }
 
-TEST_CASE("sync with the stand-in: a long error message from the manager is shortened to valid UTF-8") {
+TEST_CASE("sync with the stand-in: a long error message from the manager is shortened to valid UTF-8", "[threads]") {
   Rig rig;
   // 1 + 2 * 400 bytes: cut at any even length, it would split a character.
   std::string message = "x";
@@ -585,7 +577,7 @@ TEST_CASE("sync with the stand-in: a long error message from the manager is shor
   CHECK(rig.live->stop());
 }
 
-TEST_CASE("sync with the stand-in: an endless answer to a version check, report or heartbeat stops at 64 KiB") {
+TEST_CASE("sync with the stand-in: an endless answer to a version check, report or heartbeat stops at 64 KiB", "[threads]") {
   // max_body_bytes stays at its default (256 MiB): that bound is for
   // listings; these answers are a few bytes.
   StandinManager manager(standin_options(), rules_v(3));

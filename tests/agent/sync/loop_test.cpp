@@ -64,7 +64,7 @@ std::int64_t served_version(const flecto::ServedTable& served) {
 
 }  // namespace
 
-TEST_CASE("sync loop: first sync serves, snapshots and reports the manager's version") {
+TEST_CASE("sync loop: first sync serves, snapshots and reports the manager's version", "[threads]") {
   TempDir dir;
   FakeManager manager(sample_rules(3, 4));
   flecto::ServedTable served;
@@ -87,7 +87,7 @@ TEST_CASE("sync loop: first sync serves, snapshots and reports the manager's ver
   CHECK(state.last_success_time.has_value());
 }
 
-TEST_CASE("sync loop: an unchanged version sends heartbeats, not reports") {
+TEST_CASE("sync loop: an unchanged version sends heartbeats, not reports", "[threads]") {
   TempDir dir;
   FakeManager manager(sample_rules(3));
   flecto::ServedTable served;
@@ -102,7 +102,7 @@ TEST_CASE("sync loop: an unchanged version sends heartbeats, not reports") {
   CHECK(served.current() == table);
 }
 
-TEST_CASE("sync loop: a new version is loaded at the next check") {
+TEST_CASE("sync loop: a new version is loaded at the next check", "[threads]") {
   TempDir dir;
   FakeManager manager(sample_rules(3));
   flecto::ServedTable served;
@@ -116,7 +116,7 @@ TEST_CASE("sync loop: a new version is loaded at the next check") {
   CHECK(flecto::read_snapshot_version(dir.path()) == 4);
 }
 
-TEST_CASE("sync loop: failures keep the served table, are reported when the manager answered, and are retried") {
+TEST_CASE("sync loop: failures keep the served table, are reported when the manager answered, and are retried", "[threads]") {
   TempDir dir;
   FakeManager manager(sample_rules(3));
   flecto::ServedTable served;
@@ -177,7 +177,7 @@ TEST_CASE("sync loop: failures keep the served table, are reported when the mana
   }
 }
 
-TEST_CASE("sync loop: rules the matcher skips make the report an error naming the first") {
+TEST_CASE("sync loop: rules the matcher skips make the report an error naming the first", "[threads]") {
   TempDir dir;
   flecto::Rules rules = sample_rules(6, 2);
   rules.redirects.push_back({"BASIC", "/old", "/new", "GONE"});
@@ -197,7 +197,7 @@ TEST_CASE("sync loop: rules the matcher skips make the report an error naming th
   CHECK(flecto::read_snapshot(dir.path()) == rules);  // as received
 }
 
-TEST_CASE("sync loop: version 0 is served empty and never reported") {
+TEST_CASE("sync loop: version 0 is served empty and never reported", "[threads]") {
   TempDir dir;
   FakeManager manager;  // nothing published
   flecto::ServedTable served;
@@ -210,7 +210,7 @@ TEST_CASE("sync loop: version 0 is served empty and never reported") {
   CHECK(status.get().syncs_error == 0);
 }
 
-TEST_CASE("sync loop: the snapshot is served at start while the manager is down") {
+TEST_CASE("sync loop: the snapshot is served at start while the manager is down", "[threads]") {
   TempDir dir;
   flecto::write_snapshot(dir.path(), sample_rules(5, 9));
   FakeManager manager(sample_rules(5, 9));
@@ -237,7 +237,7 @@ TEST_CASE("sync loop: the snapshot is served at start while the manager is down"
   CHECK(served.current() == table);
 }
 
-TEST_CASE("sync loop: a corrupt snapshot is ignored, never served, and replaced by the next load") {
+TEST_CASE("sync loop: a corrupt snapshot is ignored, never served, and replaced by the next load", "[threads]") {
   TempDir dir;
   flecto::write_snapshot(dir.path(), sample_rules(5));
   { std::ofstream(dir / "snapshot.json", std::ios::trunc) << R"({"version": 5, "redirects": [{"type": "BA)"; }
@@ -255,7 +255,7 @@ TEST_CASE("sync loop: a corrupt snapshot is ignored, never served, and replaced 
   CHECK(flecto::read_snapshot(dir.path()) == sample_rules(6));
 }
 
-TEST_CASE("sync loop: an unwritable state directory is counted and reported, and the table served") {
+TEST_CASE("sync loop: an unwritable state directory is counted and reported, and the table served", "[threads]") {
   TempDir dir;
   { std::ofstream(dir / "file") << "x"; }
   FakeManager manager(sample_rules(3));
@@ -271,7 +271,7 @@ TEST_CASE("sync loop: an unwritable state directory is counted and reported, and
   CHECK(flecto::to_text(status.get().last_result) == "success");
 }
 
-TEST_CASE("sync loop: a version that moves during the load gives one whole version") {
+TEST_CASE("sync loop: a version that moves during the load gives one whole version", "[threads]") {
   TempDir dir;
   FakeManager manager(sample_rules(3, 3));
   bool moved = false;
@@ -291,7 +291,7 @@ TEST_CASE("sync loop: a version that moves during the load gives one whole versi
   CHECK(flecto::read_snapshot(dir.path()) == sample_rules(4, 8));
 }
 
-TEST_CASE("sync loop: a sync that exceeds sync_timeout fails, the table stays") {
+TEST_CASE("sync loop: a sync that exceeds sync_timeout fails, the table stays", "[threads]") {
   TempDir dir;
   FakeManager manager(sample_rules(3));
   flecto::ServedTable served;
@@ -312,7 +312,7 @@ TEST_CASE("sync loop: a sync that exceeds sync_timeout fails, the table stays") 
   CHECK(manager.reports().size() == 1);  // a timeout is not the manager answering
 }
 
-TEST_CASE("sync loop: stopping abandons an unfinished sync promptly") {
+TEST_CASE("sync loop: stopping abandons an unfinished sync promptly", "[threads]") {
   TempDir dir;
   FakeManager manager(sample_rules(3));
   std::atomic<bool> blocked{false};
@@ -332,7 +332,7 @@ TEST_CASE("sync loop: stopping abandons an unfinished sync promptly") {
   CHECK(manager.reports().empty());
 }
 
-TEST_CASE("sync loop: request_sync_now wakes a long wait, stop ends it") {
+TEST_CASE("sync loop: request_sync_now wakes a long wait, stop ends it", "[threads]") {
   TempDir dir;
   FakeManager manager(sample_rules(3));
   flecto::ServedTable served;
@@ -345,7 +345,7 @@ TEST_CASE("sync loop: request_sync_now wakes a long wait, stop ends it") {
   CHECK(running.stop());
 }
 
-TEST_CASE("sync loop: the tick callback is called while waiting and during a sync") {
+TEST_CASE("sync loop: the tick callback is called while waiting and during a sync", "[threads]") {
   TempDir dir;
   FakeManager manager(sample_rules(3));
   std::atomic<bool> in_sync{false};
@@ -369,7 +369,7 @@ TEST_CASE("sync loop: the tick callback is called while waiting and during a syn
   CHECK(ticks_in_sync.load() >= 3);
 }
 
-TEST_CASE("sync loop: an invalid agent name is refused at construction") {
+TEST_CASE("sync loop: an invalid agent name is refused at construction", "[threads]") {
   FakeManager manager;
   flecto::ServedTable served;
   flecto::SyncStatus status;

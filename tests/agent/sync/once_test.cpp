@@ -37,7 +37,7 @@ Run sync_once(const flecto::Config& config, FakeManager& manager, bool force = f
 
 }  // namespace
 
-TEST_CASE("sync-once: loads, writes the snapshot, reports, prints one summary line") {
+TEST_CASE("sync-once: loads, writes the snapshot, reports, prints one summary line", "[threads]") {
   TempDir dir;
   FakeManager manager(sample_rules(7, 4));
   Run run = sync_once(once_config(dir.path()), manager);
@@ -55,7 +55,7 @@ TEST_CASE("sync-once: loads, writes the snapshot, reports, prints one summary li
   CHECK(manager.reports()[0].load_duration > 0ns);
 }
 
-TEST_CASE("sync-once: a snapshot that holds the version means a heartbeat only, unless forced") {
+TEST_CASE("sync-once: a snapshot that holds the version means a heartbeat only, unless forced", "[threads]") {
   TempDir dir;
   FakeManager manager(sample_rules(7));
   flecto::write_snapshot(dir.path(), sample_rules(7));
@@ -72,7 +72,7 @@ TEST_CASE("sync-once: a snapshot that holds the version means a heartbeat only, 
   CHECK(manager.reports().size() == 1);
 }
 
-TEST_CASE("sync-once: quiet prints nothing on success") {
+TEST_CASE("sync-once: quiet prints nothing on success", "[threads]") {
   TempDir dir;
   FakeManager manager(sample_rules(2));
   Run run = sync_once(once_config(dir.path()), manager, false, /*quiet=*/true);
@@ -84,7 +84,7 @@ TEST_CASE("sync-once: quiet prints nothing on success") {
   CHECK(run.out.empty());
 }
 
-TEST_CASE("sync-once: exit statuses follow the kind of failure, on each endpoint") {
+TEST_CASE("sync-once: exit statuses follow the kind of failure, on each endpoint", "[threads]") {
   struct Case {
     ManagerError error;
     int status;
@@ -111,7 +111,7 @@ TEST_CASE("sync-once: exit statuses follow the kind of failure, on each endpoint
   }
 }
 
-TEST_CASE("sync-once: a failed heartbeat has the exit status of its kind") {
+TEST_CASE("sync-once: a failed heartbeat has the exit status of its kind", "[threads]") {
   TempDir dir;
   FakeManager manager(sample_rules(4));
   flecto::write_snapshot(dir.path(), sample_rules(4));
@@ -119,7 +119,7 @@ TEST_CASE("sync-once: a failed heartbeat has the exit status of its kind") {
   CHECK(sync_once(once_config(dir.path()), manager).status == flecto::kExitHttpError);
 }
 
-TEST_CASE("sync-once: a failed load is reported with the version the snapshot holds, the snapshot kept") {
+TEST_CASE("sync-once: a failed load is reported with the version the snapshot holds, the snapshot kept", "[threads]") {
   TempDir dir;
   FakeManager manager(sample_rules(5));
   flecto::write_snapshot(dir.path(), sample_rules(4));
@@ -133,7 +133,7 @@ TEST_CASE("sync-once: a failed load is reported with the version the snapshot ho
   CHECK(flecto::read_snapshot(dir.path()) == sample_rules(4));
 }
 
-TEST_CASE("sync-once: a manager slower than sync_timeout is unreachable (3)") {
+TEST_CASE("sync-once: a manager slower than sync_timeout is unreachable (3)", "[threads]") {
   TempDir dir;
   FakeManager manager(sample_rules(5));
   manager.set_on_call([](const std::string& endpoint, std::stop_token stop) {
@@ -147,7 +147,7 @@ TEST_CASE("sync-once: a manager slower than sync_timeout is unreachable (3)") {
   CHECK_FALSE(flecto::read_snapshot(dir.path()).has_value());
 }
 
-TEST_CASE("sync-once: configuration errors exit 2") {
+TEST_CASE("sync-once: configuration errors exit 2", "[threads]") {
   TempDir dir;
   FakeManager manager(sample_rules(5));
   auto config = once_config(dir.path());
@@ -166,7 +166,7 @@ TEST_CASE("sync-once: configuration errors exit 2") {
   CHECK_THAT(manager.reports()[0].error, Catch::StartsWith("snapshot not written: "));
 }
 
-TEST_CASE("sync-once: skipped rules are reported and printed, and the sync succeeds") {
+TEST_CASE("sync-once: skipped rules are reported and printed, and the sync succeeds", "[threads]") {
   TempDir dir;
   flecto::Rules rules = sample_rules(9, 1);
   rules.redirects.push_back({"BASIC", "/old", "/new", "GONE"});
@@ -180,7 +180,7 @@ TEST_CASE("sync-once: skipped rules are reported and printed, and the sync succe
                                                       run.err.size() - 26));
 }
 
-TEST_CASE("sync-once: version 0 writes an empty snapshot and reports nothing") {
+TEST_CASE("sync-once: version 0 writes an empty snapshot and reports nothing", "[threads]") {
   TempDir dir;
   FakeManager manager;
   Run run = sync_once(once_config(dir.path()), manager);

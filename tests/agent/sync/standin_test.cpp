@@ -63,7 +63,7 @@ OnceRun sync_once(const flecto::Config& config, bool force = false) {
 
 }  // namespace
 
-TEST_CASE("sync with the stand-in: both key casings, both version forms, cursor and offset paging") {
+TEST_CASE("sync with the stand-in: both key casings, both version forms, cursor and offset paging", "[threads]") {
   flecto::Rules rules = mixed_rules(12, 333, 17);
   for (bool lower : {false, true}) {
     for (bool as_string : {false, true}) {
@@ -86,7 +86,7 @@ TEST_CASE("sync with the stand-in: both key casings, both version forms, cursor 
   }
 }
 
-TEST_CASE("sync with the stand-in: a version published mid-sync gives one whole version") {
+TEST_CASE("sync with the stand-in: a version published mid-sync gives one whole version", "[threads]") {
   StandinManager manager(standin_options(), mixed_rules(1, 120));
   TempDir dir;
   // Published just before the second page of redirects is answered.
@@ -102,7 +102,7 @@ TEST_CASE("sync with the stand-in: a version published mid-sync gives one whole 
   CHECK(manager.reports()[0].version == 2);
 }
 
-TEST_CASE("sync with the stand-in: reports carry version, status, load_duration, heartbeats follow") {
+TEST_CASE("sync with the stand-in: reports carry version, status, load_duration, heartbeats follow", "[threads]") {
   StandinManager manager(standin_options(), mixed_rules(7, 40));
   TempDir dir;
   flecto::ServedTable served;
@@ -137,7 +137,7 @@ TEST_CASE("sync with the stand-in: reports carry version, status, load_duration,
   CHECK(served_version(served) == 8);
 }
 
-TEST_CASE("sync with the stand-in: every failure leaves the served table as it was") {
+TEST_CASE("sync with the stand-in: every failure leaves the served table as it was", "[threads]") {
   struct Case {
     std::string name;
     Endpoint endpoint;
@@ -205,7 +205,7 @@ TEST_CASE("sync with the stand-in: every failure leaves the served table as it w
   }
 }
 
-TEST_CASE("sync with the stand-in: the token never appears in reports, errors or status") {
+TEST_CASE("sync with the stand-in: the token never appears in reports, errors or status", "[threads]") {
   StandinManager manager(standin_options(), mixed_rules(3, 10));
   TempDir dir;
   flecto::ServedTable served;
@@ -222,7 +222,7 @@ TEST_CASE("sync with the stand-in: the token never appears in reports, errors or
   }
 }
 
-TEST_CASE("sync with the stand-in: the snapshot is used at the next start with the manager down") {
+TEST_CASE("sync with the stand-in: the snapshot is used at the next start with the manager down", "[threads]") {
   TempDir dir;
   flecto::Config config;
   {
@@ -250,7 +250,7 @@ TEST_CASE("sync with the stand-in: the snapshot is used at the next start with t
   CHECK(match->target == "/to/0");
 }
 
-TEST_CASE("sync with the stand-in: a listing of 200,000 redirects") {
+TEST_CASE("sync with the stand-in: a listing of 200,000 redirects", "[threads]") {
   // BASIC rules, with a REGEX one every 1,000: the listing is the point here.
   flecto::Rules rules;
   rules.version = 21;
@@ -285,7 +285,7 @@ TEST_CASE("sync with the stand-in: a listing of 200,000 redirects") {
   CHECK(match->target == "/to/199999");
 }
 
-TEST_CASE("sync with the stand-in: --sync-once exit statuses") {
+TEST_CASE("sync with the stand-in: --sync-once exit statuses", "[threads]") {
   StandinManager manager(standin_options(), mixed_rules(5, 30));
   TempDir dir;
   auto config = standin_config(manager, dir.path());

@@ -1,0 +1,42 @@
+// The one line systemd shows for the service (`systemctl status`, STATUS=):
+// what is true now, in words an operator reads at a glance.
+//
+//   no table yet
+//   no table yet; sync failing since 12:03 UTC
+//   serving version 42 (1,204 rules), last sync ok 3 min ago
+//   serving version 42 (1,204 rules); sync failing since 12:03 UTC
+//   serving version 42 (1,204 rules) from the rules file
+
+#ifndef FLECTO_AGENT_SERVICE_STATUS_TEXT_HPP_
+#define FLECTO_AGENT_SERVICE_STATUS_TEXT_HPP_
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace flecto {
+
+struct ServiceFacts {
+  using Time = std::chrono::system_clock::time_point;
+  std::optional<std::int64_t> version;  // of the table served; nullopt: none yet
+  std::size_t rules = 0;                // redirects and pages in it
+  bool from_rules_file = false;         // serving --rules: no sync at all
+  std::optional<Time> last_check_ok;    // the manager last answered a version check
+  std::optional<Time> failing_since;    // the first of the syncs failing now in a row
+};
+
+// The STATUS= text for `facts` at `now`. A failure in progress wins over an
+// older success; times of day are UTC.
+std::string service_status_text(const ServiceFacts& facts, ServiceFacts::Time now);
+
+// 1204 -> "1,204".
+std::string with_thousands(std::uint64_t n);
+
+// A past moment as "just now", "45 s ago", "3 min ago", "2 h ago", "3 d ago".
+std::string ago(std::chrono::system_clock::duration elapsed);
+
+}  // namespace flecto
+
+#endif  // FLECTO_AGENT_SERVICE_STATUS_TEXT_HPP_
