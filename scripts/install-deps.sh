@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages flecto-agent needs to build, test (nginx,
-# systemd-analyze, clang for the fuzzers) and run its demo, skipping those
+# systemd-analyze, clang for the fuzzers; debhelper and lintian to build and
+# check the Debian package) and run its demo, skipping those
 # already installed. Runs apt-get as root (through
 # sudo when not root).
 set -euo pipefail
@@ -11,6 +12,7 @@ packages=(
   libcli11-dev libtomlplusplus-dev libssl-dev zlib1g-dev libsystemd-dev
   curl nginx-light systemd
   clang libclang-rt-14-dev
+  debhelper dpkg-dev lintian
 )
 if [ "${FLECTO_WITH_BENCH_TOOLS:-0}" = 1 ]; then packages+=(wrk); fi
 

@@ -7,5 +7,6 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 scripts/build.sh
 ctest --test-dir build -j"$(nproc)" --output-on-failure --timeout 600
+scripts/test-package.sh
 scripts/test-sanitizers.sh
 scripts/fuzz-smoke.sh

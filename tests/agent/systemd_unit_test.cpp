@@ -1,7 +1,8 @@
 // The unit file passes `systemd-analyze verify` and rates at most 2.0 with
 // `systemd-analyze security` (issue 4, "systemd"). The unit is checked as a
-// copy whose ExecStart names the binary just built, since /usr/bin/flecto-agent
-// exists only after `cmake --install`.
+// copy of its template (systemd/flecto-agent.service.in) whose ExecStart
+// names the binary just built, since /usr/bin/flecto-agent exists only after
+// `cmake --install`.
 #include <catch2/catch.hpp>
 
 #include <cstdio>
@@ -31,14 +32,21 @@ Run run(const std::string& command) {
 }
 
 fs::path unit_copy() {
-  std::ifstream in(FLECTO_TEST_DATA_DIR "/../../systemd/flecto-agent.service");
+  std::ifstream in(FLECTO_TEST_DATA_DIR "/../../systemd/flecto-agent.service.in");
   std::stringstream text;
   text << in.rdbuf();
   std::string unit = text.str();
-  const std::string installed = "ExecStart=/usr/bin/flecto-agent ";
+  // The paths `cmake --install` fills in: the settings as with the prefix
+  // /usr, the binary this build made.
+  const std::string installed = "ExecStart=@CMAKE_INSTALL_FULL_BINDIR@/flecto-agent ";
   const auto at = unit.find(installed);
   REQUIRE(at != std::string::npos);
   unit.replace(at, installed.size(), std::string("ExecStart=") + FLECTO_AGENT_BINARY + " ");
+  const std::string sysconfdir = "@CMAKE_INSTALL_FULL_SYSCONFDIR@";
+  for (auto pos = unit.find(sysconfdir); pos != std::string::npos; pos = unit.find(sysconfdir, pos)) {
+    unit.replace(pos, sysconfdir.size(), "/etc");
+  }
+  REQUIRE(unit.find("@CMAKE_") == std::string::npos);
   char dir[] = "/tmp/flecto-unit-XXXXXX";
   REQUIRE(::mkdtemp(dir) != nullptr);
   const fs::path path = fs::path(dir) / "flecto-agent.service";
