@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 
 jobs="$(nproc)"
 # flecto-bench is not tested; building it sanitized would only cost time.
-common=(-G Ninja -DCMAKE_BUILD_TYPE=Debug -DFLECTO_BUILD_BENCH=OFF)
+common=(-G Ninja -DCMAKE_BUILD_TYPE=Debug -DFLECTO_BUILD_BENCH=OFF -DFLECTO_WERROR=ON)
 
 # Print the stack of the first finding, then exit with status 86: a finding
 # in a spawned child makes its exit status wrong, and the test notices, also

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds, and runs the whole test suite; then runs
-# it again under the sanitizers (scripts/test-sanitizers.sh), and each
-# fuzzer briefly on its corpus (scripts/fuzz-smoke.sh).
+# Installs what is missing, builds, and runs the whole test suite; then
+# builds, checks, installs and purges the Debian package
+# (scripts/test-package.sh), runs the suite again under the sanitizers
+# (scripts/test-sanitizers.sh), and each fuzzer briefly on its corpus
+# (scripts/fuzz-smoke.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh

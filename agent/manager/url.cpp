@@ -91,7 +91,8 @@ std::string url_encode(std::string_view value) {
   static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;
   out.reserve(value.size());
-  for (unsigned char c : value) {
+  for (const char byte : value) {
+    const auto c = static_cast<unsigned char>(byte);
     bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
                       c == '.' || c == '_' || c == '~';
     if (unreserved) {

@@ -171,7 +171,8 @@ std::string shorten_utf8(std::string_view text, std::size_t max) {
 
 void append_json_string(std::string& out, std::string_view value) {
   out += '"';
-  for (unsigned char c : value) {
+  for (const char byte : value) {
+    const auto c = static_cast<unsigned char>(byte);
     switch (c) {
       case '"': out += "\\\""; break;
       case '\\': out += "\\\\"; break;
