@@ -18,6 +18,7 @@
 #include "agent/manager/client.hpp"
 #include "agent/rules/rules_json.hpp"
 #include "agent/service/logging.hpp"
+#include "agent/service/status_text.hpp"
 #include "agent/service/systemd_notify.hpp"
 #include "agent/sync/load.hpp"
 #include "agent/sync/loop.hpp"
@@ -81,18 +82,41 @@ bool start_listeners(const Config& config, EdgeServer& edge, AdminServer& admin)
   }
 }
 
+// What STATUS= says is made of.
+ServiceFacts service_facts(const ServedTable& served, const SyncState& sync, bool from_rules_file) {
+  ServiceFacts facts;
+  if (const auto table = served.current()) {
+    const TableStats stats = table->stats();
+    facts.version = table->version();
+    facts.rules = stats.basic + stats.basic_host + stats.regex + stats.regex_host + stats.pages_basic +
+                  stats.pages_basic_host;
+  }
+  facts.from_rules_file = from_rules_file;
+  facts.last_check_ok = sync.last_check_success_time;
+  facts.failing_since = sync.failing_since;
+  return facts;
+}
+
 // Answers `signals` until SIGTERM or SIGINT, and keeps systemd told: ready
-// once a table is served or the first sync was tried; the watchdog fed while
-// the sync loop ticks (`loop` is null with a rules file, which is always fed).
+// once a table is served or the first sync was tried, STATUS= whenever what
+// it says changes (at most once a second); the watchdog fed while the sync
+// loop ticks (`loop` is null with a rules file, which is always fed).
 void answer_signals_until_stopped(const Config& config, const sigset_t& signals, ServedTable& served,
                                   SyncStatus& status, SyncLoop* loop,
                                   const std::atomic<Clock::rep>& last_tick) {
   bool ready_sent = false;
+  std::string status_sent;
   const auto watchdog_grace = std::chrono::seconds(30);
   for (;;) {
+    const std::string now_true = service_status_text(service_facts(served, status.get(), loop == nullptr),
+                                                     std::chrono::system_clock::now());
     if (!ready_sent && (served.current() || status.get().last_attempt_time)) {
-      notify_ready("serving");
+      notify_ready(now_true);
       ready_sent = true;
+      status_sent = now_true;
+    } else if (ready_sent && now_true != status_sent) {
+      notify_status(now_true);
+      status_sent = now_true;
     }
     auto since_tick = Clock::now() - Clock::time_point(Clock::duration(last_tick.load()));
     if (loop == nullptr || since_tick < watchdog_grace) notify_watchdog();

@@ -55,8 +55,11 @@ void sample(std::string& out, const char* name, const std::string& labels, doubl
   out += '\n';
 }
 
+// In milliseconds, divided once: the nearest double to the millisecond,
+// which prints as it reads ("1796126580.123", not "...580.1230001").
 double seconds_since_epoch(std::chrono::system_clock::time_point t) {
-  return std::chrono::duration<double>(t.time_since_epoch()).count();
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+  return static_cast<double>(ms) / 1000.0;
 }
 
 }  // namespace
@@ -111,6 +114,15 @@ std::string render_metrics(const Table* table, const SyncState& sync, const Requ
          "Unix time of the last sync that swapped a table in (0: never).");
   sample(out, "flecto_agent_last_success_sync_timestamp_seconds", "",
          sync.last_success_time ? seconds_since_epoch(*sync.last_success_time) : 0);
+
+  header(out, "flecto_agent_last_check_success_timestamp_seconds", "gauge",
+         "Unix time the manager last answered a version check, changed or not (0: never).");
+  sample(out, "flecto_agent_last_check_success_timestamp_seconds", "",
+         sync.last_check_success_time ? seconds_since_epoch(*sync.last_check_success_time) : 0);
+
+  header(out, "flecto_agent_sync_consecutive_failures", "gauge",
+         "Sync attempts that failed in a row (0 after a success or an unchanged check).");
+  sample(out, "flecto_agent_sync_consecutive_failures", "", static_cast<double>(sync.consecutive_failures));
 
   header(out, "flecto_agent_last_load_duration_seconds", "gauge",
          "Time the last load (fetch and build) took.");

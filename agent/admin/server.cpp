@@ -132,6 +132,11 @@ std::string AdminServer::status_json() const {
     append_time(out, sync.last_attempt_time);
     s.string("last_result", to_text(sync.last_result));
     s.string("last_error", sync.last_error);
+    s.key("last_check_success_time");
+    append_time(out, sync.last_check_success_time);
+    s.number("consecutive_failures", static_cast<double>(sync.consecutive_failures));
+    s.key("failing_since");
+    append_time(out, sync.failing_since);
     s.key("last_success_time");
     append_time(out, sync.last_success_time);
     s.number("last_load_duration_seconds",

@@ -25,8 +25,7 @@ std::string with_thousands(std::uint64_t n) {
 std::string ago(std::chrono::system_clock::duration elapsed) {
   using namespace std::chrono;
   const auto s = duration_cast<seconds>(elapsed).count();
-  if (s < 1) return "just now";
-  if (s < 60) return std::to_string(s) + " s ago";
+  if (s < 60) return "just now";
   if (s < 3600) return std::to_string(s / 60) + " min ago";
   if (s < 86400) return std::to_string(s / 3600) + " h ago";
   return std::to_string(s / 86400) + " d ago";

@@ -34,7 +34,8 @@ std::string service_status_text(const ServiceFacts& facts, ServiceFacts::Time no
 // 1204 -> "1,204".
 std::string with_thousands(std::uint64_t n);
 
-// A past moment as "just now", "45 s ago", "3 min ago", "2 h ago", "3 d ago".
+// A past moment as "just now" (under a minute), "3 min ago", "2 h ago",
+// "3 d ago": whole units, so that the text changes at most once a minute.
 std::string ago(std::chrono::system_clock::duration elapsed);
 
 }  // namespace flecto

@@ -21,6 +21,7 @@ bool send(std::string message, std::string_view status) {
 }  // namespace
 
 bool notify_ready(std::string_view status) { return send("READY=1\n", status); }
+bool notify_status(std::string_view status) { return send("", status); }
 bool notify_stopping() { return send("STOPPING=1\n", {}); }
 bool notify_watchdog() { return send("WATCHDOG=1\n", {}); }
 

@@ -5,6 +5,7 @@
 // calls them unconditionally. They never throw.
 //
 //   flecto::notify_ready("serving");   // Type=notify: start-up done
+//   flecto::notify_status("serving version 42 (1,204 rules), last sync ok 3 min ago");
 //   for (;;) { ...; flecto::notify_watchdog(); }   // at least every WatchdogSec
 //   flecto::notify_stopping();
 //
@@ -21,6 +22,8 @@ namespace flecto {
 // READY=1 (and STATUS=<status> when not empty, on one line: line breaks
 // become spaces): start-up is finished.
 bool notify_ready(std::string_view status = {});
+// STATUS=<status> alone: what `systemctl status` shows from now on.
+bool notify_status(std::string_view status);
 // STOPPING=1: shutdown began.
 bool notify_stopping();
 // WATCHDOG=1: the main loop is alive.

@@ -15,6 +15,8 @@ void serve_table(ServedTable& served, SyncStatus& status, std::shared_ptr<const 
     s.last_error.clear();
     s.last_success_time = std::chrono::system_clock::now();
     ++s.syncs_success;
+    s.consecutive_failures = 0;
+    s.failing_since.reset();
   });
 }
 

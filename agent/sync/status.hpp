@@ -34,6 +34,13 @@ struct SyncState {
   std::optional<std::chrono::system_clock::time_point> last_attempt_time;
   SyncResult last_result = SyncResult::kNone;
   std::string last_error;  // set when last_result is kError
+  // The last time the manager answered a version check, changed or not:
+  // "the sync is stale" is how long ago this was.
+  std::optional<std::chrono::system_clock::time_point> last_check_success_time;
+  // Attempts that failed in a row (0 after a success or an unchanged check),
+  // and when the first of them began.
+  std::uint64_t consecutive_failures = 0;
+  std::optional<std::chrono::system_clock::time_point> failing_since;
   // The last load (fetch plus build) that swapped a table in.
   std::optional<std::chrono::system_clock::time_point> last_success_time;
   std::chrono::nanoseconds last_load_duration{0};

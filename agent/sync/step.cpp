@@ -52,6 +52,7 @@ SyncOutcome failed(const StepRun& run, std::int64_t version, SyncFailure failure
     s.last_result = SyncResult::kError;
     s.last_error = failure.step + ": " + failure.message;
     ++s.syncs_error;
+    if (s.consecutive_failures++ == 0) s.failing_since = s.last_attempt_time;
   });
   SyncOutcome outcome;
   outcome.result = SyncOutcome::Result::kFailed;
@@ -92,6 +93,8 @@ SyncOutcome tell_unchanged(const StepRun& run, std::int64_t version) {
     s.last_result = SyncResult::kUnchanged;
     s.last_error.clear();
     ++s.syncs_unchanged;
+    s.consecutive_failures = 0;
+    s.failing_since.reset();
   });
   SyncOutcome outcome;
   outcome.result = SyncOutcome::Result::kUnchanged;
@@ -175,6 +178,7 @@ SyncOutcome run_sync_step(const SyncContext& context, const std::optional<HeldVe
   std::int64_t version = 0;
   try {
     version = context.api.get_version(run.bounded());
+    context.status.update([](SyncState& s) { s.last_check_success_time = std::chrono::system_clock::now(); });
   } catch (const ManagerError& e) {
     if (stop.stop_requested()) return abandoned();
     return failed(run, 0, failure_of(run, "version check", e));

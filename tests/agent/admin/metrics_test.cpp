@@ -1,5 +1,8 @@
 #include <catch2/catch.hpp>
 
+#include <fstream>
+#include <iterator>
+#include <regex>
 #include <thread>
 #include <vector>
 
@@ -94,4 +97,47 @@ TEST_CASE("metrics: counts from many threads add up", "[metrics]") {
   const auto samples = parse_prometheus_text(render_metrics(nullptr, SyncState{}, counters.counts()));
   CHECK(prometheus_value(samples, "flecto_agent_requests_total", {{"outcome", "miss"}, {"code", "404"}}) == 160'000);
   CHECK(prometheus_value(samples, "flecto_agent_request_duration_seconds_count") == 160'000);
+}
+
+TEST_CASE("metrics: the sync is stale is one rule: the last good check, failures in a row", "[metrics]") {
+  RequestCounters counters;
+  SyncState sync;
+  auto samples = parse_prometheus_text(render_metrics(nullptr, sync, counters.counts()));
+  CHECK(prometheus_value(samples, "flecto_agent_last_check_success_timestamp_seconds") == 0);
+  CHECK(prometheus_value(samples, "flecto_agent_sync_consecutive_failures") == 0);
+
+  // Milliseconds survive: a Unix time printed with %.9g had 10-second steps.
+  sync.last_check_success_time =
+      std::chrono::system_clock::time_point(std::chrono::milliseconds(1'796'126'580'123));
+  sync.last_success_time = std::chrono::system_clock::time_point(std::chrono::milliseconds(1'796'126'575'500));
+  sync.consecutive_failures = 3;
+  const std::string text = render_metrics(nullptr, sync, counters.counts());
+  CHECK_THAT(text, Catch::Contains("\nflecto_agent_last_check_success_timestamp_seconds 1796126580.123\n"));
+  CHECK_THAT(text, Catch::Contains("\nflecto_agent_last_success_sync_timestamp_seconds 1796126575.5\n"));
+  samples = parse_prometheus_text(text);
+  CHECK(prometheus_value(samples, "flecto_agent_sync_consecutive_failures") == 3);
+}
+
+// examples/ gives an alert rule file and a Grafana dashboard: every series
+// they name must be one /metrics exports.
+TEST_CASE("metrics: the example alert rules and dashboard name only exported series", "[metrics]") {
+  RequestCounters counters;
+  Rules rules;
+  rules.version = 1;
+  const std::string exported = render_metrics(build_table(rules).get(), SyncState{}, counters.counts());
+  for (const char* example : {"/../../examples/prometheus/flecto-agent.rules.yml",
+                              "/../../examples/grafana/flecto-agent-dashboard.json"}) {
+    std::ifstream in(std::string(FLECTO_TEST_DATA_DIR) + example);
+    REQUIRE(in);
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const std::regex series("flecto_agent_[a-z_]+");
+    std::size_t named = 0;
+    for (auto it = std::sregex_iterator(text.begin(), text.end(), series); it != std::sregex_iterator(); ++it) {
+      INFO(example << ": " << it->str());
+      CHECK_THAT(exported, Catch::Contains("\n# TYPE " + it->str() + " ") ||
+                               Catch::Contains("\n" + it->str() + "{") || Catch::Contains("\n" + it->str() + " "));
+      ++named;
+    }
+    CHECK(named >= 4);
+  }
 }

@@ -44,7 +44,8 @@ TEST_CASE("service status: numbers and ages read as a person writes them") {
   CHECK(with_thousands(1000) == "1,000");
   CHECK(with_thousands(1234567) == "1,234,567");
   CHECK(ago(0s) == "just now");
-  CHECK(ago(45s) == "45 s ago");
+  CHECK(ago(59s) == "just now");
+  CHECK(ago(60s) == "1 min ago");
   CHECK(ago(3min + 59s) == "3 min ago");
   CHECK(ago(2h + 5min) == "2 h ago");
   CHECK(ago(72h) == "3 d ago");

@@ -9,7 +9,11 @@
 #include <filesystem>
 #include <string>
 
+#include <fstream>
+
 #include "agent/service/systemd_notify.hpp"
+#include "support/agent_process.hpp"
+#include "support/temp_dir.hpp"
 
 using namespace flecto;
 
@@ -72,4 +76,25 @@ TEST_CASE("systemd_notify: a status is sent on one line", "[notify]") {
   NotifySocket socket;
   CHECK(notify_ready("two\nlines\rhere"));
   CHECK(socket.receive() == "READY=1\nSTATUS=two lines here\n");
+}
+
+TEST_CASE("systemd_notify: STATUS alone", "[notify]") {
+  NotifySocket socket;
+  CHECK(notify_status("serving version 3 (1 rule)\nlast sync ok"));
+  CHECK(socket.receive() == "STATUS=serving version 3 (1 rule) last sync ok\n");
+}
+
+// The real daemon under a notification socket: READY=1 comes with a STATUS=
+// that says what is served, not just "serving".
+TEST_CASE("systemd_notify: the daemon's STATUS says what it serves", "[notify]") {
+  flecto::test::TempDir dir;
+  const std::string rules = dir.path() + "/rules.json";
+  std::ofstream(rules) << R"({"version": 12, "redirects": [{"type": "BASIC", "source": "/a", )"
+                          R"("target": "/b", "status": "FOUND"}], "pages": []})";
+  NotifySocket socket;  // the agent inherits NOTIFY_SOCKET
+  flecto::test::AgentProcess agent;
+  agent.start({"--rules", rules}, "info");
+  std::string ready;
+  for (int i = 0; i < 10 && ready.find("READY=1") == std::string::npos; ++i) ready = socket.receive();
+  CHECK(ready == "READY=1\nSTATUS=serving version 12 (1 rule) from the rules file\n");
 }

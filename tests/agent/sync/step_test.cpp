@@ -217,3 +217,45 @@ TEST_CASE("sync step: sync_timeout ends a step as a time-out") {
   CHECK(outcome.failure->message == "timed out after 30ms");
   CHECK_FALSE(outcome.report.has_value());
 }
+
+TEST_CASE("sync step: failures in a row are counted from the first, and a good check ends the run") {
+  Rig rig(sample_rules(5));
+  rig.manager.fail("version", flecto::test::unreachable());
+  rig.step(HeldVersion{5, std::nullopt});
+  auto state = rig.status.get();
+  CHECK(state.consecutive_failures == 1);
+  REQUIRE(state.failing_since.has_value());
+  CHECK(state.failing_since == state.last_attempt_time);
+  CHECK_FALSE(state.last_check_success_time.has_value());
+  const auto first_failure = *state.failing_since;
+
+  rig.step(HeldVersion{5, std::nullopt});
+  state = rig.status.get();
+  CHECK(state.consecutive_failures == 2);
+  CHECK(state.failing_since == first_failure);  // the run began with the first
+
+  // The manager answers again, the version unchanged: the run is over.
+  rig.manager.heal_all();
+  rig.step(HeldVersion{5, std::nullopt});
+  state = rig.status.get();
+  CHECK(state.consecutive_failures == 0);
+  CHECK_FALSE(state.failing_since.has_value());
+  REQUIRE(state.last_check_success_time.has_value());
+
+  // A check that answers but a load that fails: the check counts as heard
+  // from the manager, the attempt as a failure.
+  const auto heard = *state.last_check_success_time;
+  rig.manager.fail("pages", flecto::test::http_error(500));
+  rig.step(HeldVersion{4, std::nullopt});
+  state = rig.status.get();
+  CHECK(state.consecutive_failures == 1);
+  REQUIRE(state.last_check_success_time.has_value());
+  CHECK(*state.last_check_success_time >= heard);
+
+  // A load that swaps a table in ends the run too.
+  rig.manager.heal_all();
+  rig.step(HeldVersion{4, std::nullopt});
+  state = rig.status.get();
+  CHECK(state.consecutive_failures == 0);
+  CHECK_FALSE(state.failing_since.has_value());
+}
