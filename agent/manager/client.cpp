@@ -65,7 +65,9 @@ std::string error_message(const std::string& body) {
 struct ManagerClient::Impl {
   ManagerSettings settings;
   ManagerUrl url;
-  std::string display_url;  // for messages: origin + base path
+  std::string display_url;  // origin + base path: the manager's URL as configured
+  // Messages name a request as "GET " + url.origin() + its path, which starts
+  // with the base path already.
   std::string api_path;     // <base>/api/namespace/<ns>/project/<p>
   httplib::Client client;
   simdjson::dom::parser parser;
@@ -191,7 +193,7 @@ struct ManagerClient::Impl {
   std::vector<Item> list(const char* name, int page_size, std::stop_token stop, ParsePage parse_page) {
     if (page_size <= 0) throw std::invalid_argument("page_size must be positive");
     const std::string path = api_path + "/" + name;
-    const std::string what = "GET " + display_url + path;
+    const std::string what = "GET " + url.origin() + path;
     std::vector<Item> items;
     ListingWalk walk(page_size);
     bool done = false;
@@ -236,7 +238,7 @@ ManagerClient::~ManagerClient() = default;
 
 std::int64_t ManagerClient::get_version(std::stop_token stop) {
   const std::string path = impl_->api_path + "/version";
-  const std::string what = "GET " + impl_->display_url + path;
+  const std::string what = "GET " + impl_->url.origin() + path;
   std::string body = impl_->request("GET", path, what, stop, true);
   try {
     return parse_version_body(body);
@@ -263,12 +265,12 @@ void ManagerClient::report_load(const LoadReport& report, std::stop_token stop) 
   append_json_string(body, report.error);
   body += "}";
   const std::string path = impl_->api_path + "/agents";
-  impl_->request("POST", path, "POST " + impl_->display_url + path, stop, true, std::move(body));
+  impl_->request("POST", path, "POST " + impl_->url.origin() + path, stop, true, std::move(body));
 }
 
 void ManagerClient::heartbeat(const std::string& agent_name, std::stop_token stop) {
   const std::string path = impl_->api_path + "/agents/" + url_encode(agent_name) + "/hit";
-  impl_->request("PATCH", path, "PATCH " + impl_->display_url + path, stop, true);
+  impl_->request("PATCH", path, "PATCH " + impl_->url.origin() + path, stop, true);
 }
 
 const std::string& ManagerClient::url() const { return impl_->display_url; }

@@ -190,6 +190,11 @@ TEST_CASE("manager client: a base path and another header name", "[manager_clien
   auto error = error_of([&] { wrong_header.get_version(); });
   CHECK(error.kind() == Kind::kHttpStatus);
   CHECK(error.http_status() == 401);
+  // The message names the URL requested, the base path once.
+  const std::string requested = "GET " + manager.url() + "/api/namespace/" + options.namespace_code +
+                                "/project/" + options.project_code + "/version";
+  CHECK_THAT(error.what(), Catch::Contains(requested));
+  CHECK_THAT(error.what(), !Catch::Contains("/flecto/manager/flecto/manager"));
 }
 
 TEST_CASE("manager client: 401, 403, 404 and 500 on every endpoint", "[manager_client]") {
