@@ -27,8 +27,9 @@ void append_quoted(std::string& out, std::string_view text) {
 }  // namespace
 
 std::string SkippedRule::describe() const {
+  // Counted from 1, as a person counts: "redirect #1" is the first listed.
   std::string out = kind == Kind::kRedirect ? "redirect #" : "page #";
-  out += std::to_string(index);
+  out += std::to_string(index + 1);
   out.push_back(' ');
   append_quoted(out, name);
   out += ": ";

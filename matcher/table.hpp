@@ -52,7 +52,7 @@ struct SkippedRule {
   std::size_t index;   // position in Rules::redirects or Rules::pages
   std::string name;    // the rule's source (redirect) or path (page)
   std::string reason;  // e.g. "unknown status \"GONE\"", "invalid regex: ..."
-  // One line: `redirect #12 "/old": unknown status "GONE"`.
+  // One line, counted from 1: `redirect #12 "/old": unknown status "GONE"`.
   std::string describe() const;
 };
 

@@ -4,6 +4,7 @@
 
 #include "agent/rules/rules_json.hpp"
 #include "agent/sync/fetch_rules.hpp"
+#include "agent/text/plural.hpp"
 
 namespace flecto {
 namespace {
@@ -45,16 +46,15 @@ std::string describe_skipped(const std::vector<SkippedRule>& skipped) {
   SkippedRule first = skipped.front();
   first.name = shorten_utf8(first.name, 200);
   first.reason = shorten_utf8(first.reason, 300);
-  return std::to_string(skipped.size()) + (skipped.size() == 1 ? " rule" : " rules") +
-         " skipped; first: " + first.describe();
+  return counted("rule", skipped.size()) + " skipped; first: " + first.describe();
 }
 
 std::string describe_counts(const TableStats& s) {
   std::size_t redirects = s.basic + s.basic_host + s.regex + s.regex_host;
   std::size_t pages = s.pages_basic + s.pages_basic_host;
-  return std::to_string(redirects) + " redirects (" + std::to_string(s.basic) + " BASIC, " +
+  return counted("redirect", redirects) + " (" + std::to_string(s.basic) + " BASIC, " +
          std::to_string(s.basic_host) + " BASIC_HOST, " + std::to_string(s.regex) + " REGEX, " +
-         std::to_string(s.regex_host) + " REGEX_HOST), " + std::to_string(pages) + " pages (" +
+         std::to_string(s.regex_host) + " REGEX_HOST), " + counted("page", pages) + " (" +
          std::to_string(s.pages_basic) + " BASIC, " + std::to_string(s.pages_basic_host) +
          " BASIC_HOST), " + std::to_string(s.skipped) + " skipped";
 }

@@ -59,8 +59,8 @@ TEST_CASE("match command: skipped rules are reported on stderr, one line each") 
   CHECK(r.out.empty());
   std::vector<std::string> lines = lines_of(r.err);
   REQUIRE(lines.size() == 2);
-  CHECK_THAT(lines[0], Catch::StartsWith("redirect #4 \"/gone\"") && Catch::Contains("GONE"));
-  CHECK_THAT(lines[1], Catch::StartsWith("redirect #5 \"/broken(\""));
+  CHECK_THAT(lines[0], Catch::StartsWith("redirect #5 \"/gone\"") && Catch::Contains("GONE"));
+  CHECK_THAT(lines[1], Catch::StartsWith("redirect #6 \"/broken(\""));
 }
 
 TEST_CASE("match command: one request from --host and --uri") {
@@ -149,7 +149,7 @@ TEST_CASE("flecto-agent match: queries on stdin, skipped rules on stderr") {
   CHECK(r.status == flecto::kExitOk);
   CHECK(r.out == read_file(kData + "expected.jsonl"));
   CHECK(lines_of(r.err).size() == 2);
-  CHECK_THAT(r.err, Catch::Contains("redirect #4 \"/gone\"") && Catch::Contains("redirect #5 \"/broken(\""));
+  CHECK_THAT(r.err, Catch::Contains("redirect #5 \"/gone\"") && Catch::Contains("redirect #6 \"/broken(\""));
 }
 
 TEST_CASE("flecto-agent match: one request from --host and --uri") {

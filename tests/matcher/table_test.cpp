@@ -151,16 +151,16 @@ TEST_CASE("table: invalid rules are skipped and described, the rest applies", "[
                  {"BASIC", "/ok", "fine", "XML"}};
   BuildResult built = Table::build(rules);
   REQUIRE(built.skipped.size() == 8);
-  CHECK(built.skipped[0].describe() == "redirect #1 \"/w\": unknown type \"WILDCARD\"");
-  CHECK(built.skipped[1].describe() == "redirect #2 \"/old\": unknown status \"GONE\"");
-  CHECK(built.skipped[2].describe() == "redirect #3 \"\": empty source");
+  CHECK(built.skipped[0].describe() == "redirect #2 \"/w\": unknown type \"WILDCARD\"");
+  CHECK(built.skipped[1].describe() == "redirect #3 \"/old\": unknown status \"GONE\"");
+  CHECK(built.skipped[2].describe() == "redirect #4 \"\": empty source");
   CHECK(built.skipped[3].index == 4);
   CHECK(built.skipped[3].reason.rfind("invalid regex: ", 0) == 0);
   CHECK(built.skipped[4].index == 5);
   CHECK(built.skipped[4].reason.rfind("invalid regex: ", 0) == 0);
-  CHECK(built.skipped[5].describe() == "page #0 \"/p\": unknown contentType \"HTML\"");
-  CHECK(built.skipped[6].describe() == "page #1 \"/q\": unknown type \"FANCY\"");
-  CHECK(built.skipped[7].describe() == "page #2 \"\": empty path");
+  CHECK(built.skipped[5].describe() == "page #1 \"/p\": unknown contentType \"HTML\"");
+  CHECK(built.skipped[6].describe() == "page #2 \"/q\": unknown type \"FANCY\"");
+  CHECK(built.skipped[7].describe() == "page #3 \"\": empty path");
   for (const SkippedRule& s : built.skipped) {
     CHECK(s.describe().find('\n') == std::string::npos);
   }
@@ -179,7 +179,7 @@ TEST_CASE("table: invalid rules are skipped and described, the rest applies", "[
 
 TEST_CASE("table: describe keeps one line", "[matcher][table]") {
   SkippedRule s{SkippedRule::Kind::kRedirect, 3, "/a\n\"b\"", "invalid regex: x\ny"};
-  CHECK(s.describe() == "redirect #3 \"/a\\x0A\\\"b\\\"\": invalid regex: x y");
+  CHECK(s.describe() == "redirect #4 \"/a\\x0A\\\"b\\\"\": invalid regex: x y");
 }
 
 TEST_CASE("table: an empty table matches nothing", "[matcher][table]") {

@@ -44,7 +44,7 @@ TEST_CASE("sync-once: loads, writes the snapshot, reports, prints one summary li
   CHECK(run.status == flecto::kExitOk);
   CHECK(run.err.empty());
   CHECK_THAT(run.out, Catch::StartsWith("version 7: 4 redirects (4 BASIC, 0 BASIC_HOST, 0 REGEX, 0 REGEX_HOST), "
-                                        "1 pages (1 BASIC, 0 BASIC_HOST), 0 skipped; load ") &&
+                                        "1 page (1 BASIC, 0 BASIC_HOST), 0 skipped; load ") &&
                           Catch::EndsWith(" ms\n"));
   CHECK(std::count(run.out.begin(), run.out.end(), '\n') == 1);
   CHECK(flecto::read_snapshot(dir.path()) == sample_rules(7, 4));

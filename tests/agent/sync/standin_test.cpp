@@ -132,7 +132,7 @@ TEST_CASE("sync with the stand-in: reports carry version, status, load_duration,
   auto report = manager.reports()[1];
   CHECK(report.version == 8);
   CHECK(report.status == "error");
-  CHECK_THAT(report.error, Catch::StartsWith("2 rules skipped; first: redirect #4 \"/old\": ") &&
+  CHECK_THAT(report.error, Catch::StartsWith("2 rules skipped; first: redirect #5 \"/old\": ") &&
                                Catch::Contains("GONE"));
   CHECK(served_version(served) == 8);
 }

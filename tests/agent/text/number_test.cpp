@@ -3,6 +3,7 @@
 #include <cstdlib>
 
 #include "agent/text/number.hpp"
+#include "agent/text/plural.hpp"
 
 using flecto::format_number;
 
@@ -18,4 +19,11 @@ TEST_CASE("number: integers in full, others in the shortest text that reads back
   for (const double v : {1796126580.123, 0.1, 2.0 / 3.0, 12345.678901234}) {
     CHECK(std::strtod(format_number(v).c_str(), nullptr) == v);
   }
+}
+
+TEST_CASE("plural: one rule, two rules, no rules") {
+  CHECK(flecto::counted("rule", 0) == "0 rules");
+  CHECK(flecto::counted("rule", 1) == "1 rule");
+  CHECK(flecto::counted("redirect", 2) == "2 redirects");
+  CHECK(flecto::counted("page", 1) == "1 page");
 }
