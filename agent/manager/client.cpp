@@ -8,7 +8,7 @@
 #include <simdjson.h>
 
 #include "agent/manager/api_json.hpp"
-#include "agent/manager/url.hpp"
+#include "agent/config/manager_url.hpp"
 #include "agent/rules/rules_json.hpp"
 
 namespace flecto {

@@ -3,7 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "agent/manager/api_json.hpp"
-#include "agent/manager/url.hpp"
+#include "agent/config/manager_url.hpp"
 
 namespace flecto {
 namespace {

@@ -1,8 +1,8 @@
 // The manager's URL, as configured (manager_url), and URL encoding for the
 // parts of requests that carry user data (codes, names, cursors).
 
-#ifndef FLECTO_AGENT_MANAGER_URL_HPP_
-#define FLECTO_AGENT_MANAGER_URL_HPP_
+#ifndef FLECTO_AGENT_CONFIG_MANAGER_URL_HPP_
+#define FLECTO_AGENT_CONFIG_MANAGER_URL_HPP_
 
 #include <string>
 #include <string_view>
@@ -31,4 +31,4 @@ std::string url_encode(std::string_view value);
 
 }  // namespace flecto
 
-#endif  // FLECTO_AGENT_MANAGER_URL_HPP_
+#endif  // FLECTO_AGENT_CONFIG_MANAGER_URL_HPP_

@@ -1,4 +1,4 @@
-#include "agent/manager/url.hpp"
+#include "agent/config/manager_url.hpp"
 
 #include <charconv>
 #include <stdexcept>
