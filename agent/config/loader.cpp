@@ -15,6 +15,7 @@
 #include "agent/config/agent_name.hpp"
 #include "agent/config/duration.hpp"
 #include "agent/config/listen_address.hpp"
+#include "agent/config/manager_url.hpp"
 #include "agent/service/logging.hpp"
 
 extern char** environ;
@@ -188,7 +189,15 @@ void check_listen_address(Checker& check, const std::string& name, const std::st
 }
 
 void require_manager_settings(Checker& check, const Config& config, bool token_source) {
-  if (config.manager_url.empty()) check.problem("manager_url: required (or serve a file with --rules)");
+  if (config.manager_url.empty()) {
+    check.problem("manager_url: required (or serve a file with --rules)");
+  } else {
+    try {
+      parse_manager_url(config.manager_url);
+    } catch (const std::invalid_argument& e) {
+      check.problem(std::string("manager_url: ") + e.what());
+    }
+  }
   if (config.namespace_code.empty()) check.problem("namespace_code: required");
   if (config.project_code.empty()) check.problem("project_code: required");
   if (!token_source) {

@@ -45,11 +45,22 @@ HostAndPort split_authority(std::string_view authority, Fail fail) {
   return out;
 }
 
+// `url` with any "user:password@" of its authority shown as "...@": a
+// message must not repeat a credential.
+std::string without_user_info(std::string_view url) {
+  const auto scheme_end = url.find("://");
+  const auto authority_start = scheme_end == std::string_view::npos ? 0 : scheme_end + 3;
+  const auto authority_end = url.find_first_of("/?#", authority_start);
+  const auto at = url.substr(0, authority_end).rfind('@');
+  if (at == std::string_view::npos || at < authority_start) return std::string(url);
+  return std::string(url.substr(0, authority_start)) + "..." + std::string(url.substr(at));
+}
+
 }  // namespace
 
 ManagerUrl parse_manager_url(std::string_view url) {
   auto fail = [&](const std::string& why) {
-    return std::invalid_argument("manager URL \"" + std::string(url) + "\": " + why);
+    return std::invalid_argument("manager URL \"" + without_user_info(url) + "\": " + why);
   };
   ManagerUrl out;
   std::string_view rest = url;

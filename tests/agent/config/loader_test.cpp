@@ -296,3 +296,18 @@ TEST_CASE("config: serving a rules file reads no token and warns of the manager 
   REQUIRE(problems.size() == 1);
   CHECK(problems[0] == "token_file: \"" + dir.path() + "/token\" is empty");
 }
+
+TEST_CASE("config: a malformed manager_url is reported at start, by name") {
+  ConfigSources s = manager_flags();
+  for (const char* url : {"flecto.example.com", "ftp://flecto.example.com", "https://user:pw@flecto.example.com",
+                          "https://flecto.example.com:99999"}) {
+    INFO(url);
+    s.flags["manager_url"] = url;
+    const auto problems = problems_of(s, RunMode::kDaemon);
+    REQUIRE(problems.size() == 1);
+    CHECK(problems[0].rfind("manager_url: ", 0) == 0);
+    CHECK(problems[0].find("pw") == std::string::npos);  // credentials are never repeated
+  }
+  s.flags["manager_url"] = "https://flecto.example.com/base/";
+  CHECK(problems_of(s, RunMode::kDaemon).empty());
+}
