@@ -171,6 +171,7 @@ int run_daemon(const Config& config) {
 
   EdgeOptions edge_options;
   edge_options.debug_headers = config.debug_headers;
+  edge_options.access_log = config.access_log;
   edge_options.threads = config.edge_threads;
   EdgeServer edge(served, counters, edge_options);
   AdminInfo info{syncing ? loop->agent_name() : config.agent_name, config.manager_url,

@@ -40,6 +40,7 @@ struct Config {
   std::string listen = "127.0.0.1:8080";
   std::string admin_listen = "127.0.0.1:9090";  // empty: no admin listener
   bool debug_headers = false;
+  bool access_log = false;  // a log line per edge answer
   std::size_t edge_threads = 0;  // event loops of the edge listener; 0: one per CPU
 
   // Matching: TableOptions::regex_memory_budget, in MiB.

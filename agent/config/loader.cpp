@@ -237,6 +237,7 @@ const std::vector<SettingSpec>& setting_specs() {
       {"listen", "the edge listener, host:port (default 127.0.0.1:8080; 0.0.0.0:8080 for every address)", false},
       {"admin_listen", "the admin listener, host:port (default 127.0.0.1:9090; empty: none)", false},
       {"debug_headers", "add X-Flecto-Version and X-Flecto-Rule to answers", true},
+      {"access_log", "log one line per edge answer (for an agent facing clients without nginx)", true},
       {"edge_threads", "event loops of the edge listener, 1 to 256 (default: one per CPU)", false},
       {"regex_memory_mb",
        "memory the regex machinery of one table may use, in MiB (default " +
@@ -344,6 +345,7 @@ Config load_config(const ConfigSources& sources, RunMode mode) {
   check_listen_address(check, "listen", config.listen, false);
   check_listen_address(check, "admin_listen", config.admin_listen, true);
   check.boolean("debug_headers", config.debug_headers);
+  check.boolean("access_log", config.access_log);
   if (check.get("edge_threads")) {
     int edge_threads = 1;
     check.integer("edge_threads", 1, 256, edge_threads);

@@ -11,6 +11,9 @@
 #include <string_view>
 #include <vector>
 
+#include <spdlog/spdlog.h>
+
+#include "agent/edge/access_log.hpp"
 #include "agent/edge/answer.hpp"
 
 namespace flecto {
@@ -119,6 +122,7 @@ void EdgeConnections::sweep(Clock::time_point now) {
     // A head or body that did not arrive in time: say so, then close.
     append_refusal(conn.out, 408, false);
     counters_.record(RequestOutcome::kRejected, 408, std::chrono::nanoseconds(0));
+    log_access(conn, nullptr, 408, std::chrono::nanoseconds(0));
     queue_last_answer(conn);
     flush(conn);
   }
@@ -255,18 +259,19 @@ bool EdgeConnections::answer_some(Connection& conn) {
     const auto start = Clock::now();
     answered = true;
     if (parse.state == EdgeParse::kError) {
-      refuse(conn, parse.error_status, false, start);
+      refuse(conn, nullptr, parse.error_status, false, start);
       break;
     }
     const EdgeRequest& request = parse.request;
     if (request.body == EdgeRequest::Body::kLength &&
         request.content_length > options_.max_body_bytes) {
-      refuse(conn, 413, request.is_head(), start);
+      refuse(conn, &request, 413, request.is_head(), start);
       break;
     }
     if (!table) table = served_.current();
     const EdgeAnswer answer = append_answer(conn.out, table.get(), request, options_.debug_headers);
     counters_.record(answer.outcome, answer.status, Clock::now() - start);
+    log_access(conn, &request, answer.status, Clock::now() - start);
     if (answer.after == AfterAnswer::kClose) {
       queue_last_answer(conn);
       break;
@@ -296,10 +301,19 @@ bool EdgeConnections::head_may_be_complete(Connection& conn) const {
   return false;
 }
 
-void EdgeConnections::refuse(Connection& conn, int status, bool head, Clock::time_point start) {
+void EdgeConnections::refuse(Connection& conn, const EdgeRequest* request, int status, bool head,
+                             Clock::time_point start) {
   append_refusal(conn.out, status, head);
   counters_.record(RequestOutcome::kRejected, status, Clock::now() - start);
+  log_access(conn, request, status, Clock::now() - start);
   queue_last_answer(conn);
+}
+
+// One access log line, when the log is on (EdgeOptions::access_log).
+void EdgeConnections::log_access(const Connection& conn, const EdgeRequest* request, int status,
+                                 std::chrono::nanoseconds took) const {
+  if (!options_.access_log) return;
+  spdlog::info("{}", access_log_line(peer_address(conn.fd), request, status, took));
 }
 
 // Sends what it can. False when the connection was closed.

@@ -66,7 +66,9 @@ class EdgeConnections {
   bool pump(Connection& conn);
   bool answer_some(Connection& conn);
   bool head_may_be_complete(Connection& conn) const;
-  void refuse(Connection& conn, int status, bool head, Clock::time_point start);
+  void refuse(Connection& conn, const EdgeRequest* request, int status, bool head, Clock::time_point start);
+  void log_access(const Connection& conn, const EdgeRequest* request, int status,
+                  std::chrono::nanoseconds took) const;
   bool flush(Connection& conn);
   void drain(Connection& conn);
   void refresh_deadline(Connection& conn);

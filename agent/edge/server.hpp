@@ -43,6 +43,7 @@ namespace flecto {
 
 struct EdgeOptions {
   bool debug_headers = false;     // X-Flecto-Version / X-Flecto-Rule
+  bool access_log = false;        // a log line per answer (agent/edge/access_log.hpp)
   std::size_t threads = 0;        // event loops; 0: one per CPU, at least 2
   EdgeRequestLimits limits;       // request line (414) and header (431) bounds
   std::uint64_t max_body_bytes = std::uint64_t{1} << 20;  // larger Content-Length: 413

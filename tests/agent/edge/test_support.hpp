@@ -62,6 +62,7 @@ class RawClient {
   ~RawClient() {
     if (fd_ >= 0) ::close(fd_);
   }
+  int fd() const { return fd_; }
   RawClient(const RawClient&) = delete;
   RawClient& operator=(const RawClient&) = delete;
 
