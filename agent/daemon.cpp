@@ -88,8 +88,7 @@ ServiceFacts service_facts(const ServedTable& served, const SyncState& sync, boo
   if (const auto table = served.current()) {
     const TableStats stats = table->stats();
     facts.version = table->version();
-    facts.rules = stats.basic + stats.basic_host + stats.regex + stats.regex_host + stats.pages_basic +
-                  stats.pages_basic_host;
+    facts.rules = stats.redirects() + stats.pages();
   }
   facts.from_rules_file = from_rules_file;
   facts.last_check_ok = sync.last_check_success_time;
@@ -108,9 +107,10 @@ void answer_signals_until_stopped(const Config& config, const sigset_t& signals,
   std::string status_sent;
   const auto watchdog_grace = std::chrono::seconds(30);
   for (;;) {
-    const std::string now_true = service_status_text(service_facts(served, status.get(), loop == nullptr),
-                                                     std::chrono::system_clock::now());
-    if (!ready_sent && (served.current() || status.get().last_attempt_time)) {
+    const SyncState sync = status.get();
+    const std::string now_true =
+        service_status_text(service_facts(served, sync, loop == nullptr), std::chrono::system_clock::now());
+    if (!ready_sent && (served.current() || sync.last_attempt_time)) {
       notify_ready(now_true);
       ready_sent = true;
       status_sent = now_true;

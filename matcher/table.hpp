@@ -87,6 +87,9 @@ struct TableStats {
   std::size_t skipped = 0;
   std::size_t regex_sets = 0;       // RE2::Sets the regex stages were split into
   std::size_t memory_bytes = 0;     // measured heap memory held by the table
+
+  std::size_t redirects() const { return basic + basic_host + regex + regex_host; }
+  std::size_t pages() const { return pages_basic + pages_basic_host; }
 };
 
 class Table;

@@ -270,8 +270,9 @@ bool EdgeConnections::answer_some(Connection& conn) {
     }
     if (!table) table = served_.current();
     const EdgeAnswer answer = append_answer(conn.out, table.get(), request, options_.debug_headers);
-    counters_.record(answer.outcome, answer.status, Clock::now() - start);
-    log_access(conn, &request, answer.status, Clock::now() - start);
+    const auto took = Clock::now() - start;
+    counters_.record(answer.outcome, answer.status, took);
+    log_access(conn, &request, answer.status, took);
     if (answer.after == AfterAnswer::kClose) {
       queue_last_answer(conn);
       break;
@@ -304,8 +305,9 @@ bool EdgeConnections::head_may_be_complete(Connection& conn) const {
 void EdgeConnections::refuse(Connection& conn, const EdgeRequest* request, int status, bool head,
                              Clock::time_point start) {
   append_refusal(conn.out, status, head);
-  counters_.record(RequestOutcome::kRejected, status, Clock::now() - start);
-  log_access(conn, request, status, Clock::now() - start);
+  const auto took = Clock::now() - start;
+  counters_.record(RequestOutcome::kRejected, status, took);
+  log_access(conn, request, status, took);
   queue_last_answer(conn);
 }
 

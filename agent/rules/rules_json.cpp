@@ -1,7 +1,6 @@
 #include "agent/rules/rules_json.hpp"
 
 #include <charconv>
-#include <cstdio>
 #include <fstream>
 #include <sstream>
 
@@ -167,29 +166,6 @@ std::string shorten_utf8(std::string_view text, std::size_t max) {
   // Back off over continuation bytes (10xxxxxx) to the start of a character.
   while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
   return std::string(text.substr(0, end)) + "...";
-}
-
-void append_json_string(std::string& out, std::string_view value) {
-  out += '"';
-  for (const char byte : value) {
-    const auto c = static_cast<unsigned char>(byte);
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20 || c == 0x7f) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  out += '"';
 }
 
 void append_redirect_json(std::string& out, const Redirect& r) {

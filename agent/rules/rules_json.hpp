@@ -20,6 +20,7 @@
 
 #include <simdjson.h>
 
+#include "agent/text/json_string.hpp"
 #include "matcher/rule.hpp"
 
 namespace flecto {
@@ -66,8 +67,7 @@ std::string locate_json_error(std::string_view text);
 // refuses invalid UTF-8) and logs.
 std::string shorten_utf8(std::string_view text, std::size_t max);
 
-// Appends `value` to `out` as a JSON string literal, quotes included.
-void append_json_string(std::string& out, std::string_view value);
+// append_json_string() is in agent/text/json_string.hpp, included above.
 // Appends {"type","source","target","status"} / {"type","path","contentType","content"}.
 void append_redirect_json(std::string& out, const Redirect& redirect);
 void append_page_json(std::string& out, const Page& page);

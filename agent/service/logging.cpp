@@ -7,14 +7,21 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "agent/text/json_string.hpp"
+
 namespace flecto {
 namespace {
+
+// "<3>": what journald reads as the line's priority (sd-daemon(3)).
+std::string priority_prefix(spdlog::level::level_enum level) {
+  return "<" + std::to_string(syslog_priority(level)) + ">";
+}
 
 // The "<N>" prefix, as a pattern flag (%*), so the text pattern stays a pattern.
 class PriorityFlag final : public spdlog::custom_flag_formatter {
  public:
   void format(const spdlog::details::log_msg& msg, const std::tm&, spdlog::memory_buf_t& dest) override {
-    const std::string prefix = "<" + std::to_string(syslog_priority(msg.level)) + ">";
+    const std::string prefix = priority_prefix(msg.level);
     dest.append(prefix.data(), prefix.data() + prefix.size());
   }
   std::unique_ptr<custom_flag_formatter> clone() const override { return std::make_unique<PriorityFlag>(); }
@@ -22,43 +29,20 @@ class PriorityFlag final : public spdlog::custom_flag_formatter {
 
 void append(spdlog::memory_buf_t& dest, std::string_view text) { dest.append(text.data(), text.data() + text.size()); }
 
-// A JSON string's contents: quotes, backslashes and control bytes escaped.
-// Other bytes pass as they are (messages quote their inputs as valid UTF-8).
-void append_json_escaped(spdlog::memory_buf_t& dest, std::string_view text) {
-  for (const char c : text) {
-    switch (c) {
-      case '"': append(dest, "\\\""); break;
-      case '\\': append(dest, "\\\\"); break;
-      case '\n': append(dest, "\\n"); break;
-      case '\r': append(dest, "\\r"); break;
-      case '\t': append(dest, "\\t"); break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char escape[8];
-          std::snprintf(escape, sizeof escape, "\\u%04x", static_cast<unsigned>(static_cast<unsigned char>(c)));
-          append(dest, escape);
-        } else {
-          dest.push_back(c);
-        }
-    }
-  }
-}
-
 // {"time":"...Z","level":"...","message":"..."}, one object per line.
 class JsonFormatter final : public spdlog::formatter {
  public:
   explicit JsonFormatter(bool to_journal) : to_journal_(to_journal) {}
 
   void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override {
-    if (to_journal_) append(dest, "<" + std::to_string(syslog_priority(msg.level)) + ">");
-    append(dest, "{\"time\":\"");
-    append(dest, utc_time(msg.time));
-    append(dest, "\",\"level\":\"");
+    if (to_journal_) append(dest, priority_prefix(msg.level));
     const auto level = spdlog::level::to_string_view(msg.level);
-    append(dest, std::string_view(level.data(), level.size()));
-    append(dest, "\",\"message\":\"");
-    append_json_escaped(dest, std::string_view(msg.payload.data(), msg.payload.size()));
-    append(dest, "\"}\n");
+    std::string line = "{\"time\":\"" + utc_time(msg.time) + "\",\"level\":";
+    append_json_string(line, std::string_view(level.data(), level.size()));
+    line += ",\"message\":";
+    append_json_string(line, std::string_view(msg.payload.data(), msg.payload.size()));
+    line += "}\n";
+    append(dest, line);
   }
   std::unique_ptr<spdlog::formatter> clone() const override { return std::make_unique<JsonFormatter>(to_journal_); }
 

@@ -50,11 +50,9 @@ std::string describe_skipped(const std::vector<SkippedRule>& skipped) {
 }
 
 std::string describe_counts(const TableStats& s) {
-  std::size_t redirects = s.basic + s.basic_host + s.regex + s.regex_host;
-  std::size_t pages = s.pages_basic + s.pages_basic_host;
-  return counted("redirect", redirects) + " (" + std::to_string(s.basic) + " BASIC, " +
+  return counted("redirect", s.redirects()) + " (" + std::to_string(s.basic) + " BASIC, " +
          std::to_string(s.basic_host) + " BASIC_HOST, " + std::to_string(s.regex) + " REGEX, " +
-         std::to_string(s.regex_host) + " REGEX_HOST), " + counted("page", pages) + " (" +
+         std::to_string(s.regex_host) + " REGEX_HOST), " + counted("page", s.pages()) + " (" +
          std::to_string(s.pages_basic) + " BASIC, " + std::to_string(s.pages_basic_host) +
          " BASIC_HOST), " + std::to_string(s.skipped) + " skipped";
 }

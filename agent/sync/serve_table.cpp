@@ -11,12 +11,9 @@ void serve_table(ServedTable& served, SyncStatus& status, std::shared_ptr<const 
     s.table_source = source;
     s.last_load_duration = load_duration;
     if (source == TableSource::kSnapshot) return;
-    s.last_result = SyncResult::kSuccess;
-    s.last_error.clear();
+    s.record_good_attempt(SyncResult::kSuccess);
     s.last_success_time = std::chrono::system_clock::now();
     ++s.syncs_success;
-    s.consecutive_failures = 0;
-    s.failing_since.reset();
   });
 }
 

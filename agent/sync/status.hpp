@@ -49,6 +49,15 @@ struct SyncState {
   std::uint64_t syncs_unchanged = 0;  // checks that found the same version
   std::uint64_t syncs_error = 0;      // attempts that failed
   std::uint64_t snapshot_write_errors = 0;
+
+  // An attempt that went well (kSuccess or kUnchanged): its result, no
+  // error, and the end of a run of failures.
+  void record_good_attempt(SyncResult result) {
+    last_result = result;
+    last_error.clear();
+    consecutive_failures = 0;
+    failing_since.reset();
+  }
 };
 
 class SyncStatus {

@@ -90,11 +90,8 @@ SyncOutcome tell_unchanged(const StepRun& run, std::int64_t version) {
     }
   }
   run.context.status.update([](SyncState& s) {
-    s.last_result = SyncResult::kUnchanged;
-    s.last_error.clear();
+    s.record_good_attempt(SyncResult::kUnchanged);
     ++s.syncs_unchanged;
-    s.consecutive_failures = 0;
-    s.failing_since.reset();
   });
   SyncOutcome outcome;
   outcome.result = SyncOutcome::Result::kUnchanged;
