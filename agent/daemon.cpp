@@ -176,7 +176,7 @@ int run_daemon(const Config& config) {
   EdgeServer edge(served, counters, edge_options);
   AdminInfo info{syncing ? loop->agent_name() : config.agent_name, config.manager_url,
                  config.namespace_code, config.project_code, config.rules_file,
-                 syncing ? snapshot_path(config.state_dir) : std::string()};
+                 syncing ? snapshot_path(config.state_dir, config.snapshot_name) : std::string()};
   AdminServer admin(served, status, counters, info);
   if (!start_listeners(config, edge, admin)) return kExitCannotListen;
 

@@ -17,6 +17,22 @@
 
 namespace flecto {
 
+// One [[host_configs]] entry: the hosts a project answers, and where its
+// rules come from. Every field is resolved: what the entry does not set is
+// the root's value (project_code is never inherited).
+struct HostConfig {
+  std::vector<std::string> hosts;  // as written, checked: "example.com", "*.example.com"
+  std::string manager_url;
+  std::string namespace_code;
+  std::string project_code;
+  std::string token;           // from the entry's token_jwt / token_file, else the root's
+  std::string token_file;      // where `token` was read ("" when given inline or inherited inline)
+  std::string header_authorization_name;
+  std::string ca_file;
+  std::chrono::milliseconds interval_check{0};
+  int page_size = 0;
+};
+
 struct Config {
   // The manager.
   std::string manager_url;     // e.g. https://manager.example.com
@@ -34,6 +50,14 @@ struct Config {
   // This agent.
   std::string agent_name;      // ^[A-Za-z0-9_-]+$; default: host name with others -> '-'
   std::string state_dir;       // default: $STATE_DIRECTORY, else /var/lib/flecto-agent
+  // The snapshot's file name under state_dir. Not a setting: each project of
+  // several gets its own (agent/projects/snapshot_name.hpp).
+  std::string snapshot_name = "snapshot.json";
+
+  // Several projects on this host (the TOML file's [[host_configs]] only;
+  // empty: the root settings are the one project). The root project_code,
+  // when set, is the default project for hosts no entry lists.
+  std::vector<HostConfig> host_configs;
 
   // Serving.
   std::string rules_file;      // serve this rules file and do not sync

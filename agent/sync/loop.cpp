@@ -94,9 +94,9 @@ bool SyncLoop::wait_until(Clock::time_point when, std::stop_token stop) {
 void SyncLoop::serve_snapshot() {
   if (config_.state_dir.empty()) return;
   try {
-    std::optional<Rules> rules = read_snapshot(config_.state_dir);
+    std::optional<Rules> rules = read_snapshot(config_.state_dir, config_.snapshot_name);
     if (!rules) {
-      spdlog::info("snapshot: none at {}", snapshot_path(config_.state_dir));
+      spdlog::info("snapshot: none at {}", snapshot_path(config_.state_dir, config_.snapshot_name));
       return;
     }
     Load load = load_from_rules(std::move(*rules), table_options_from(config_));
@@ -106,7 +106,7 @@ void SyncLoop::serve_snapshot() {
     served_report_ = LoadReport{agent_name_, load.rules.version, skipped.empty(), load.load_duration(), skipped};
     served_report_taken_ = false;
     spdlog::info("snapshot: serving version {} from {}: {}, built in {}", load.rules.version,
-                 snapshot_path(config_.state_dir), describe_counts(load.built.table->stats()),
+                 snapshot_path(config_.state_dir, config_.snapshot_name), describe_counts(load.built.table->stats()),
                  describe_millis(load.build_duration));
     if (!skipped.empty()) spdlog::warn("snapshot: version {}: {}", load.rules.version, skipped);
   } catch (const SnapshotError& e) {

@@ -86,7 +86,7 @@ int run_sync_once(const Config& config, ManagerApi& api, bool force, bool quiet,
   // This host holds what its snapshot holds. Whether the manager took that
   // version's report is not known here: an unchanged version gets a heartbeat.
   std::optional<HeldVersion> held;
-  if (std::optional<std::int64_t> version = read_snapshot_version(config.state_dir)) {
+  if (std::optional<std::int64_t> version = read_snapshot_version(config.state_dir, config.snapshot_name)) {
     held = HeldVersion{*version, std::nullopt};
   }
   ServedTable served;  // the table is built, and dropped on the way out

@@ -16,8 +16,8 @@
 namespace flecto {
 namespace {
 
-// mkstemp's pattern is this and six characters.
-constexpr std::string_view kTemporaryPrefix = "snapshot.json.tmp-";
+// A temporary file is the snapshot's name, this, and mkstemp's six characters.
+constexpr std::string_view kTemporarySuffix = ".tmp-";
 
 [[noreturn]] void fail_errno(const std::string& path, const char* step, int error) {
   throw SnapshotError(path + ": " + step + ": " + std::strerror(error));
@@ -82,33 +82,34 @@ std::string read_whole_file(const std::string& path) {
 // Removes what earlier writes that never reached their rename left behind
 // (the process killed, the power lost): each is a whole snapshot's size.
 // Only one agent writes to a state directory, so none is in use.
-void remove_stale_temporaries(const std::string& state_dir) {
+void remove_stale_temporaries(const std::string& state_dir, const std::string& name) {
+  const std::string prefix = name + std::string(kTemporarySuffix);
   std::error_code ec;
   std::vector<std::filesystem::path> stale;
   for (auto it = std::filesystem::directory_iterator(state_dir, ec);
        !ec && it != std::filesystem::directory_iterator(); it.increment(ec)) {
-    const std::string name = it->path().filename().string();
-    if (name.size() == kTemporaryPrefix.size() + 6 && name.starts_with(kTemporaryPrefix)) stale.push_back(it->path());
+    const std::string entry = it->path().filename().string();
+    if (entry.size() == prefix.size() + 6 && entry.starts_with(prefix)) stale.push_back(it->path());
   }
   for (const auto& path : stale) std::filesystem::remove(path, ec);
 }
 
 }  // namespace
 
-std::string snapshot_path(const std::string& state_dir) {
-  return (std::filesystem::path(state_dir) / "snapshot.json").string();
+std::string snapshot_path(const std::string& state_dir, const std::string& name) {
+  return (std::filesystem::path(state_dir) / name).string();
 }
 
-void write_snapshot(const std::string& state_dir, const Rules& rules) {
-  const std::string path = snapshot_path(state_dir);
+void write_snapshot(const std::string& state_dir, const Rules& rules, const std::string& name) {
+  const std::string path = snapshot_path(state_dir, name);
   std::error_code ec;
   std::filesystem::create_directories(state_dir, ec);
   if (ec) throw SnapshotError(state_dir + ": create directory: " + ec.message());
 
-  remove_stale_temporaries(state_dir);
+  remove_stale_temporaries(state_dir, name);
   std::string text = rules_to_json(rules);
   // The temporary file lives in the same directory so that rename() is atomic.
-  std::string temp = (std::filesystem::path(state_dir) / kTemporaryPrefix).string() + "XXXXXX";
+  std::string temp = path + std::string(kTemporarySuffix) + "XXXXXX";
   Fd fd(::mkstemp(temp.data()));
   if (fd.get() < 0) fail_errno(path, "create temporary file", errno);
   try {
@@ -127,8 +128,8 @@ void write_snapshot(const std::string& state_dir, const Rules& rules) {
   if (::fsync(dir.get()) != 0) fail_errno(state_dir, "fsync directory", errno);
 }
 
-std::optional<Rules> read_snapshot(const std::string& state_dir) {
-  const std::string path = snapshot_path(state_dir);
+std::optional<Rules> read_snapshot(const std::string& state_dir, const std::string& name) {
+  const std::string path = snapshot_path(state_dir, name);
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) {
     if (ec && ec != std::errc::no_such_file_or_directory) {
@@ -144,9 +145,9 @@ std::optional<Rules> read_snapshot(const std::string& state_dir) {
   }
 }
 
-std::optional<std::int64_t> read_snapshot_version(const std::string& state_dir) {
+std::optional<std::int64_t> read_snapshot_version(const std::string& state_dir, const std::string& name) {
   try {
-    if (auto rules = read_snapshot(state_dir)) return rules->version;
+    if (auto rules = read_snapshot(state_dir, name)) return rules->version;
   } catch (const SnapshotError&) {
   }
   return std::nullopt;

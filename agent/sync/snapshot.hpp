@@ -1,6 +1,7 @@
 // The agent's snapshot: the last version it loaded from the manager, kept in
-// <state_dir>/snapshot.json so that a restart serves at once, even while the
-// manager is down.
+// <state_dir>/snapshot.json (or, one per project, under the name
+// Config::snapshot_name gives) so that a restart serves at once, even while
+// the manager is down.
 //
 // The file is a rules file (agent/rules/rules_json.hpp) holding the rules exactly
 // as received, with their version. It is replaced atomically: a reader (or a
@@ -28,24 +29,30 @@ class SnapshotError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// <state_dir>/snapshot.json
-std::string snapshot_path(const std::string& state_dir);
+// The file name of the snapshot of an agent that serves one project.
+inline constexpr const char* kSnapshotFileName = "snapshot.json";
+
+// <state_dir>/<name>. `name` is one file name, never a path (see
+// agent/projects/snapshot_name.hpp for the names of several projects').
+std::string snapshot_path(const std::string& state_dir, const std::string& name = kSnapshotFileName);
 
 // Writes `rules` to the snapshot: creates `state_dir` if it is missing,
-// removes temporary files that interrupted writes left (snapshot.json.tmp-*),
-// writes a temporary file, fsyncs it, renames it over snapshot.json and fsyncs
+// removes temporary files that interrupted writes left (<name>.tmp-*),
+// writes a temporary file, fsyncs it, renames it over <name> and fsyncs
 // the directory. On failure the old snapshot is left as it was, the temporary
 // file is removed, and SnapshotError is thrown ("/var/lib/x/snapshot.json:
 // write: No space left on device").
-void write_snapshot(const std::string& state_dir, const Rules& rules);
+void write_snapshot(const std::string& state_dir, const Rules& rules,
+                    const std::string& name = kSnapshotFileName);
 
 // The rules in the snapshot, or std::nullopt when there is no snapshot file.
 // Throws SnapshotError when it exists but cannot be read or parsed.
-std::optional<Rules> read_snapshot(const std::string& state_dir);
+std::optional<Rules> read_snapshot(const std::string& state_dir, const std::string& name = kSnapshotFileName);
 
 // The version the snapshot holds, or std::nullopt when there is no snapshot
 // or it cannot be read or parsed (a corrupt snapshot holds no version).
-std::optional<std::int64_t> read_snapshot_version(const std::string& state_dir);
+std::optional<std::int64_t> read_snapshot_version(const std::string& state_dir,
+                                                  const std::string& name = kSnapshotFileName);
 
 }  // namespace flecto
 

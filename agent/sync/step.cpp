@@ -117,7 +117,7 @@ SyncOutcome load_failed(const StepRun& run, std::int64_t version, SyncFailure fa
 std::string persist(const Config& config, const Rules& rules) {
   if (config.state_dir.empty()) return {};
   try {
-    write_snapshot(config.state_dir, rules);
+    write_snapshot(config.state_dir, rules, config.snapshot_name);
     return {};
   } catch (const SnapshotError& e) {
     return e.what();
