@@ -12,7 +12,7 @@
 
 #include "agent/admin/server.hpp"
 #include "agent/config/listen_address.hpp"
-#include "agent/edge/request_counters.hpp"
+#include "agent/projects/request_counters.hpp"
 #include "agent/edge/server.hpp"
 #include "agent/exit_status.hpp"
 #include "agent/manager/client.hpp"

@@ -2,7 +2,7 @@
 // for GET /metrics on the admin listener. Every name starts with flecto_agent_.
 //
 // Nothing is stored here: the request counters are the edge listener's
-// (agent/edge/request_counters.hpp), the table version and rule counts come
+// (agent/projects/request_counters.hpp), the table version and rule counts come
 // from the table being served, the syncs from a SyncState snapshot, so that
 // /metrics can never disagree with /status.
 //
@@ -14,7 +14,7 @@
 
 #include <string>
 
-#include "agent/edge/request_counters.hpp"
+#include "agent/projects/request_counters.hpp"
 #include "agent/sync/status.hpp"
 #include "matcher/table.hpp"
 

@@ -35,7 +35,7 @@
 #include <thread>
 
 #include "agent/config/listen_address.hpp"
-#include "agent/edge/request_counters.hpp"
+#include "agent/projects/request_counters.hpp"
 #include "agent/rules/served_table.hpp"
 #include "agent/sync/status.hpp"
 

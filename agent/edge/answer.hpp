@@ -25,7 +25,7 @@
 #include <string>
 
 #include "agent/edge/request.hpp"
-#include "agent/edge/request_counters.hpp"
+#include "agent/projects/request_counters.hpp"
 #include "agent/edge/response.hpp"
 #include "matcher/table.hpp"
 

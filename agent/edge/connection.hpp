@@ -22,7 +22,7 @@
 #include <memory>
 #include <unordered_map>
 
-#include "agent/edge/request_counters.hpp"
+#include "agent/projects/request_counters.hpp"
 #include "agent/edge/server.hpp"
 #include "agent/rules/served_table.hpp"
 

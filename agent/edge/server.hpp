@@ -36,7 +36,7 @@
 
 #include "agent/config/listen_address.hpp"
 #include "agent/edge/request.hpp"
-#include "agent/edge/request_counters.hpp"
+#include "agent/projects/request_counters.hpp"
 #include "agent/rules/served_table.hpp"
 
 namespace flecto {

@@ -22,7 +22,7 @@
 #include <string_view>
 #include <utility>
 
-#include "agent/edge/request_counters.hpp"
+#include "agent/projects/request_counters.hpp"
 #include "agent/edge/server.hpp"
 #include "agent/rules/served_table.hpp"
 #include "matcher/table.hpp"

@@ -1,4 +1,4 @@
-#include "agent/edge/request_counters.hpp"
+#include "agent/projects/request_counters.hpp"
 
 #include <algorithm>
 

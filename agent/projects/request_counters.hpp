@@ -12,8 +12,8 @@
 //   flecto::RequestCounts now = counters.counts();
 //   now.answered(flecto::RequestOutcome::kRedirect, 301);  // 1
 
-#ifndef FLECTO_AGENT_EDGE_REQUEST_COUNTERS_HPP_
-#define FLECTO_AGENT_EDGE_REQUEST_COUNTERS_HPP_
+#ifndef FLECTO_AGENT_PROJECTS_REQUEST_COUNTERS_HPP_
+#define FLECTO_AGENT_PROJECTS_REQUEST_COUNTERS_HPP_
 
 #include <array>
 #include <atomic>
@@ -103,4 +103,4 @@ class RequestCounters {
 
 }  // namespace flecto
 
-#endif  // FLECTO_AGENT_EDGE_REQUEST_COUNTERS_HPP_
+#endif  // FLECTO_AGENT_PROJECTS_REQUEST_COUNTERS_HPP_
