@@ -39,6 +39,7 @@ SyncLoop::SyncLoop(Config config, ManagerApi& api, ServedTable& served, SyncStat
       status_(status),
       options_(options),
       agent_name_(resolve_agent_name(config_.agent_name)),
+      who_(options.project.empty() ? std::string() : "[" + options.project + "] "),
       backoff_(options.initial_backoff, config_.interval_check, options.jitter, options.seed) {}
 
 void SyncLoop::request_sync_now() {
@@ -64,12 +65,12 @@ void SyncLoop::run(std::stop_token stop) {
       delay = backoff_.jittered_interval(config_.interval_check);
     } else {
       delay = backoff_.next();
-      spdlog::info("sync: retrying in {} (failure {} in a row)", format_duration(delay),
+      spdlog::info("{}sync: retrying in {} (failure {} in a row)", who_, format_duration(delay),
                    backoff_.failures());
     }
     next = Clock::now() + delay;
   }
-  spdlog::info("sync: stopped");
+  spdlog::info("{}sync: stopped", who_);
 }
 
 bool SyncLoop::wait_until(Clock::time_point when, std::stop_token stop) {
@@ -77,7 +78,7 @@ bool SyncLoop::wait_until(Clock::time_point when, std::stop_token stop) {
   while (!stop.stop_requested()) {
     if (sync_now_) {
       sync_now_ = false;
-      spdlog::info("sync: sync requested");
+      spdlog::info("{}sync: sync requested", who_);
       return true;
     }
     auto now = Clock::now();
@@ -96,7 +97,7 @@ void SyncLoop::serve_snapshot() {
   try {
     std::optional<Rules> rules = read_snapshot(config_.state_dir, config_.snapshot_name);
     if (!rules) {
-      spdlog::info("snapshot: none at {}", snapshot_path(config_.state_dir, config_.snapshot_name));
+      spdlog::info("{}snapshot: none at {}", who_, snapshot_path(config_.state_dir, config_.snapshot_name));
       return;
     }
     Load load = load_from_rules(std::move(*rules), table_options_from(config_));
@@ -105,14 +106,14 @@ void SyncLoop::serve_snapshot() {
     serve_table(served_, status_, load.built.table, TableSource::kSnapshot, load.load_duration());
     served_report_ = LoadReport{agent_name_, load.rules.version, skipped.empty(), load.load_duration(), skipped};
     served_report_taken_ = false;
-    spdlog::info("snapshot: serving version {} from {}: {}, built in {}", load.rules.version,
+    spdlog::info("{}snapshot: serving version {} from {}: {}, built in {}", who_, load.rules.version,
                  snapshot_path(config_.state_dir, config_.snapshot_name), describe_counts(load.built.table->stats()),
                  describe_millis(load.build_duration));
-    if (!skipped.empty()) spdlog::warn("snapshot: version {}: {}", load.rules.version, skipped);
+    if (!skipped.empty()) spdlog::warn("{}snapshot: version {}: {}", who_, load.rules.version, skipped);
   } catch (const SnapshotError& e) {
-    spdlog::warn("snapshot: ignored, it cannot be used: {}", e.what());
+    spdlog::warn("{}snapshot: ignored, it cannot be used: {}", who_, e.what());
   } catch (const std::bad_alloc&) {
-    spdlog::warn("snapshot: ignored, out of memory while building its table");
+    spdlog::warn("{}snapshot: ignored, out of memory while building its table", who_);
   }
 }
 
@@ -129,14 +130,14 @@ bool SyncLoop::sync(std::stop_token stop) {
   options.tick = tick_;
   options.tick_period = options_.tick_period;
   options.loading = [this](std::int64_t version) {
-    spdlog::info("sync: version {} published (serving {}), loading", version, describe_served(served_));
+    spdlog::info("{}sync: version {} published (serving {}), loading", who_, version, describe_served(served_));
   };
   SyncOutcome outcome =
       run_sync_step(SyncContext{config_, agent_name_, api_, served_, status_}, held(), stop, options);
   switch (outcome.result) {
     case SyncOutcome::Result::kUnchanged:
       if (outcome.told == UnchangedTold::kOwedReport) served_report_taken_ = true;
-      spdlog::info("sync: version {} unchanged, {}", outcome.version, told_text(outcome.told));
+      spdlog::info("{}sync: version {} unchanged, {}", who_, outcome.version, told_text(outcome.told));
       return true;
     case SyncOutcome::Result::kLoaded:
       log_loaded(outcome);
@@ -153,33 +154,33 @@ bool SyncLoop::sync(std::stop_token stop) {
 }
 
 void SyncLoop::log_failure(const SyncFailure& failure) const {
-  spdlog::error("sync: {} failed, serving {} as before: {}", failure.step, describe_served(served_),
+  spdlog::error("{}sync: {} failed, serving {} as before: {}", who_, failure.step, describe_served(served_),
                 failure.message);
 }
 
 void SyncLoop::log_report(const ReportAttempt& attempt) const {
   const LoadReport& r = attempt.report;
   if (!attempt.failure) {
-    spdlog::debug("sync: reported version {} ({})", r.version, r.success ? "success" : "error");
+    spdlog::debug("{}sync: reported version {} ({})", who_, r.version, r.success ? "success" : "error");
   } else if (attempt.failure->kind != ManagerError::Kind::kCancelled) {
     // The table is served regardless; the next check reports again in place of a heartbeat.
-    spdlog::warn("sync: report of version {} failed: {}", r.version, attempt.failure->message);
+    spdlog::warn("{}sync: report of version {} failed: {}", who_, r.version, attempt.failure->message);
   }
 }
 
 void SyncLoop::log_loaded(const SyncOutcome& outcome) const {
   const Load& load = *outcome.load;
   if (!outcome.snapshot_error.empty()) {
-    spdlog::warn("snapshot: not written, serving continues: {}", outcome.snapshot_error);
+    spdlog::warn("{}snapshot: not written, serving continues: {}", who_, outcome.snapshot_error);
   }
-  spdlog::info("sync: serving version {}: {}; fetch {}{}, build {}, load {}", outcome.version,
+  spdlog::info("{}sync: serving version {}: {}; fetch {}{}, build {}, load {}", who_, outcome.version,
                describe_counts(load.built.table->stats()), describe_millis(load.fetch_duration),
                load.fetch_attempts > 1
                    ? " (" + std::to_string(load.fetch_attempts) + " attempts, the version moved)"
                    : std::string(),
                describe_millis(load.build_duration), describe_millis(load.load_duration()));
   if (!load.built.skipped.empty()) {
-    spdlog::warn("sync: version {}: {}", outcome.version, describe_skipped(load.built.skipped));
+    spdlog::warn("{}sync: version {}: {}", who_, outcome.version, describe_skipped(load.built.skipped));
   }
   if (outcome.report) log_report(*outcome.report);
 }

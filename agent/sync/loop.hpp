@@ -58,6 +58,9 @@ struct SyncLoopOptions {
   std::uint64_t seed = 0;  // 0: random
   // How often the tick callback is called, while waiting and during a sync.
   std::chrono::milliseconds tick_period{std::chrono::seconds(1)};
+  // The project's label, at the start of every log line ("[prod/site] sync:
+  // ..."); empty for a host that serves one project.
+  std::string project;
 };
 
 class SyncLoop {
@@ -103,6 +106,7 @@ class SyncLoop {
   SyncStatus& status_;
   SyncLoopOptions options_;
   std::string agent_name_;
+  std::string who_;  // "[<project>] " or ""
   Backoff backoff_;
   std::function<void()> tick_;
 
