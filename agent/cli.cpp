@@ -143,7 +143,7 @@ int run_cli(int argc, char** argv) {
     return kExitUsage;
   }
   if (sync_once) return run_sync_once(config, force, quiet, std::cout, std::cerr);
-  return run_daemon(config);
+  return run_daemon(config, sources);
 }
 
 }  // namespace flecto

@@ -2,50 +2,50 @@
 
 #include <signal.h>
 
-#include <atomic>
+#include <algorithm>
 #include <chrono>
 #include <memory>
 #include <optional>
-#include <thread>
 
 #include <spdlog/spdlog.h>
 
 #include "agent/admin/server.hpp"
 #include "agent/config/listen_address.hpp"
-#include "agent/projects/request_counters.hpp"
 #include "agent/edge/server.hpp"
 #include "agent/exit_status.hpp"
-#include "agent/manager/client.hpp"
+#include "agent/projects/plan.hpp"
+#include "agent/projects/project_set.hpp"
+#include "agent/projects/request_counters.hpp"
+#include "agent/projects/served_projects.hpp"
 #include "agent/rules/rules_json.hpp"
 #include "agent/service/logging.hpp"
+#include "agent/service/reload.hpp"
 #include "agent/service/status_text.hpp"
 #include "agent/service/systemd_notify.hpp"
 #include "agent/sync/load.hpp"
-#include "agent/sync/loop.hpp"
 #include "agent/sync/serve_table.hpp"
-#include "agent/sync/snapshot.hpp"
 
 namespace flecto {
 namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// Loads the rules file into `served`. False (and the table kept) on failure.
-bool serve_rules_file(const Config& config, ServedTable& served, SyncStatus& status) {
+// Loads the rules file into `project`. False (and the table kept) on failure.
+bool serve_rules_file(const Config& config, ServedProject& project) {
   auto started = Clock::now();
   try {
     Load load = load_from_rules(read_rules_file(config.rules_file), table_options_from(config));
     auto took = Clock::now() - started;
     for (const auto& skipped : load.built.skipped) spdlog::warn("rule skipped: {}", skipped.describe());
-    serve_table(served, status, load.built.table, TableSource::kRulesFile, took);
+    serve_table(project.served, project.status, load.built.table, TableSource::kRulesFile, took);
     // The file is read in one go: the attempt is the success.
-    status.update([](SyncState& s) { s.last_attempt_time = s.last_success_time; });
+    project.status.update([](SyncState& s) { s.last_attempt_time = s.last_success_time; });
     spdlog::info("serving {} (version {}): {}, loaded in {}", config.rules_file,
                  load.built.table->version(), describe_counts(load.built.table->stats()),
                  describe_millis(took));
     return true;
   } catch (const std::exception& e) {
-    status.update([&](SyncState& s) {
+    project.status.update([&](SyncState& s) {
       s.last_attempt_time = std::chrono::system_clock::now();
       s.last_result = SyncResult::kError;
       s.last_error = e.what();
@@ -82,35 +82,74 @@ bool start_listeners(const Config& config, EdgeServer& edge, AdminServer& admin)
   }
 }
 
-// What STATUS= says is made of.
-ServiceFacts service_facts(const ServedTable& served, const SyncState& sync, bool from_rules_file) {
+// What STATUS= says is made of: the projects' tables and syncs, summed.
+ServiceFacts service_facts(const ProjectRouting* routing, bool from_rules_file) {
   ServiceFacts facts;
-  if (const auto table = served.current()) {
-    const TableStats stats = table->stats();
-    facts.version = table->version();
-    facts.rules = stats.redirects() + stats.pages();
-  }
   facts.from_rules_file = from_rules_file;
-  facts.last_check_ok = sync.last_check_success_time;
-  facts.failing_since = sync.failing_since;
+  if (!routing) return facts;
+  facts.projects = routing->projects().size();
+  for (const RoutedProject& routed : routing->projects()) {
+    const SyncState sync = routed.project->status.get();
+    if (const auto table = routed.project->served.current()) {
+      ++facts.serving;
+      facts.version = table->version();
+      const TableStats stats = table->stats();
+      facts.rules += stats.redirects() + stats.pages();
+    }
+    // The stalest check and the oldest failure speak for the whole host.
+    if (sync.last_check_success_time && (!facts.last_check_ok || *sync.last_check_success_time < *facts.last_check_ok)) {
+      facts.last_check_ok = sync.last_check_success_time;
+    }
+    if (sync.failing_since && (!facts.failing_since || *sync.failing_since < *facts.failing_since)) {
+      facts.failing_since = sync.failing_since;
+    }
+  }
   return facts;
 }
 
-// Answers `signals` until SIGTERM or SIGINT, and keeps systemd told: ready
-// once a table is served or the first sync was tried, STATUS= whenever what
-// it says changes (at most once a second); the watchdog fed while the sync
-// loop ticks (`loop` is null with a rules file, which is always fed).
-void answer_signals_until_stopped(const Config& config, const sigset_t& signals, ServedTable& served,
-                                  SyncStatus& status, SyncLoop* loop,
-                                  const std::atomic<Clock::rep>& last_tick) {
+// Whether every project serves a table or has tried a sync: start-up is over.
+bool started_up(const ProjectRouting* routing) {
+  if (!routing) return false;
+  return std::all_of(routing->projects().begin(), routing->projects().end(), [](const RoutedProject& r) {
+    return r.project->served.current() || r.project->status.get().last_attempt_time;
+  });
+}
+
+// The daemon's state between signals.
+struct Running {
+  Config config;
+  const ConfigSources& sources;
+  ServedProjects& served;
+  ProjectSet* projects;       // null with a rules file
+  ServedProject* rules_file;  // the rules file's project, or null
+  ReloadStatus& reloads;
+};
+
+void on_sighup(Running& running) {
+  if (running.rules_file) {
+    spdlog::info("SIGHUP: reading the rules file again");
+    serve_rules_file(running.config, *running.rules_file);
+    return;
+  }
+  spdlog::info("SIGHUP: reloading the configuration");
+  notify_reloading();
+  ReloadResult result = reload_configuration(running.sources, running.config, *running.projects, running.reloads);
+  if (result.applied) running.config = std::move(result.config);
+  notify_ready();
+}
+
+// Answers signals until SIGTERM or SIGINT, and keeps systemd told: ready
+// once start-up is over, STATUS= whenever what it says changes (at most
+// once a second); the watchdog fed while every sync loop ticks.
+void answer_signals_until_stopped(Running& running, const sigset_t& signals) {
   bool ready_sent = false;
   std::string status_sent;
   const auto watchdog_grace = std::chrono::seconds(30);
   for (;;) {
-    const SyncState sync = status.get();
-    const std::string now_true =
-        service_status_text(service_facts(served, sync, loop == nullptr), std::chrono::system_clock::now());
-    if (!ready_sent && (served.current() || sync.last_attempt_time)) {
+    const auto routing = running.served.current();
+    const std::string now_true = service_status_text(service_facts(routing.get(), running.rules_file != nullptr),
+                                                     std::chrono::system_clock::now());
+    if (!ready_sent && started_up(routing.get())) {
       notify_ready(now_true);
       ready_sent = true;
       status_sent = now_true;
@@ -118,15 +157,12 @@ void answer_signals_until_stopped(const Config& config, const sigset_t& signals,
       notify_status(now_true);
       status_sent = now_true;
     }
-    auto since_tick = Clock::now() - Clock::time_point(Clock::duration(last_tick.load()));
-    if (loop == nullptr || since_tick < watchdog_grace) notify_watchdog();
+    if (!running.projects || Clock::now() - running.projects->oldest_tick() < watchdog_grace) notify_watchdog();
 
     timespec wait{1, 0};
     int signal = sigtimedwait(&signals, nullptr, &wait);
     if (signal == SIGHUP) {
-      spdlog::info("SIGHUP: {}", loop ? "syncing now" : "reading the rules file again");
-      if (loop) loop->request_sync_now();
-      else serve_rules_file(config, served, status);
+      on_sighup(running);
     } else if (signal == SIGTERM || signal == SIGINT) {
       spdlog::info("{}: stopping", signal == SIGTERM ? "SIGTERM" : "SIGINT");
       notify_stopping();
@@ -137,7 +173,7 @@ void answer_signals_until_stopped(const Config& config, const sigset_t& signals,
 
 }  // namespace
 
-int run_daemon(const Config& config) {
+int run_daemon(const Config& config, const ConfigSources& sources) {
   // load_config checked log_format.
   setup_logging(config.log_level, parse_log_format(config.log_format).value_or(LogFormat::kText));
   for (const auto& warning : config.warnings) spdlog::warn("{}", warning);
@@ -146,48 +182,45 @@ int run_daemon(const Config& config) {
   sigset_t signals = handled_signals();
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  ServedTable served;
-  SyncStatus status;
-  RequestCounters counters;
-  bool syncing = config.rules_file.empty();
+  ServedProjects served;
+  RequestCounters unrouted;
+  ReloadStatus reloads;
+  std::unique_ptr<ProjectSet> projects;
+  std::shared_ptr<ServedProject> rules_file;
+  std::string agent_name = config.agent_name;
 
-  if (!syncing && !serve_rules_file(config, served, status)) return kExitUsage;
-
-  std::unique_ptr<ManagerClient> client;
-  std::unique_ptr<SyncLoop> loop;
-  // When the sync loop last showed it was alive; the watchdog is fed only
-  // while it does, so a stuck sync gets the service restarted.
-  std::atomic<Clock::rep> last_tick{Clock::now().time_since_epoch().count()};
-  if (syncing) {
+  if (!config.rules_file.empty()) {
+    ProjectIdentity identity;
+    identity.label = "rules-file";
+    identity.rules_file = config.rules_file;
+    rules_file = std::make_shared<ServedProject>(identity);
+    if (!serve_rules_file(config, *rules_file)) return kExitUsage;
+    served.swap_in(single_project_routing(rules_file));
+  } else {
+    projects = std::make_unique<ProjectSet>(served);
     try {
-      client = std::make_unique<ManagerClient>(manager_settings_from(config));
+      const ProjectChanges started = projects->apply(plan_projects(config));
+      if (started.added.size() > 1) spdlog::info("serving {} projects", started.added.size());
     } catch (const std::exception& e) {
-      spdlog::error("manager_url: {}", e.what());
+      spdlog::error("{}", e.what());
       return kExitUsage;
     }
-    loop = std::make_unique<SyncLoop>(config, *client, served, status);
-    loop->set_tick([&] { last_tick = Clock::now().time_since_epoch().count(); });
+    agent_name = projects->agent_name();
   }
 
   EdgeOptions edge_options;
   edge_options.debug_headers = config.debug_headers;
   edge_options.access_log = config.access_log;
   edge_options.threads = config.edge_threads;
-  EdgeServer edge(served, counters, edge_options);
-  AdminInfo info{syncing ? loop->agent_name() : config.agent_name, config.manager_url,
-                 config.namespace_code, config.project_code, config.rules_file,
-                 syncing ? snapshot_path(config.state_dir, config.snapshot_name) : std::string()};
-  AdminServer admin(served, status, counters, info);
+  EdgeServer edge(served, unrouted, edge_options);
+  AdminServer admin(served, unrouted, reloads, AdminInfo{agent_name});
   if (!start_listeners(config, edge, admin)) return kExitCannotListen;
 
-  std::jthread sync_thread;
-  if (syncing) sync_thread = std::jthread([&](std::stop_token stop) { loop->run(stop); });
-  answer_signals_until_stopped(config, signals, served, status, loop.get(), last_tick);
+  if (projects) projects->start();
+  Running running{config, sources, served, projects.get(), rules_file.get(), reloads};
+  answer_signals_until_stopped(running, signals);
 
-  if (sync_thread.joinable()) {
-    sync_thread.request_stop();
-    sync_thread.join();
-  }
+  if (projects) projects->stop();
   edge.stop();
   admin.stop();
   spdlog::info("stopped");

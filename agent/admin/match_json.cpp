@@ -9,6 +9,21 @@ std::string match_result_json(const Table& table, std::string_view host, std::st
   return match_result_json(table.match_redirect(host, uri), table.match_page(host, uri), uri);
 }
 
+std::string routed_match_json(const std::string* project, const Table* table, std::string_view host,
+                              std::string_view uri) {
+  std::string out = "{\"project\":";
+  if (project) {
+    append_json_string(out, *project);
+  } else {
+    out += "null";
+  }
+  const std::string match = table ? match_result_json(*table, host, uri)
+                                  : match_result_json(std::nullopt, std::nullopt, uri);
+  out += ',';
+  out.append(match, 1);  // its fields, after its '{'
+  return out;
+}
+
 std::string match_result_json(const std::optional<RedirectMatch>& redirect,
                               const std::optional<PageView>& page, std::string_view uri) {
   std::string out;

@@ -34,6 +34,13 @@ namespace flecto {
 // returns the answer line. Thread-safe like the Table's own methods.
 std::string match_result_json(const Table& table, std::string_view host, std::string_view uri);
 
+// The line for a request routed as the edge routes it: `project` is the
+// label of the project that answers the Host (null: none does, and nothing
+// matched) and `table` its table. {"project":"prod/site",...} with the
+// fields of match_result_json after it.
+std::string routed_match_json(const std::string* project, const Table* table, std::string_view host,
+                              std::string_view uri);
+
 // The answer line for lookups already made for request target `uri`; what
 // the overload above returns.
 std::string match_result_json(const std::optional<RedirectMatch>& redirect,

@@ -2,22 +2,25 @@
 // and monitoring ask a running agent.
 //
 //   GET /healthz  200 "ok" while the process runs.
-//   GET /readyz   200 "ready" once a table is being served, 503 "not ready" before.
+//   GET /readyz   200 "ready" once every project serves a table, 503 "not
+//                 ready: ..." before, naming the projects that do not.
 //   GET /metrics  Prometheus text format (see metrics.hpp).
-//   GET /status   JSON: agent name and version, manager URL (user and password
-//                 removed; the token is never known here), namespace,
-//                 project, rules file, served version, its source and rule
-//                 counts, the last sync's time, result and error, totals,
-//                 snapshot path. Times are RFC 3339 UTC or null.
+//   GET /status   JSON: every project with its hosts, manager URL (user and
+//                 password removed; the token is never known here),
+//                 namespace, project, served version, its source and rule
+//                 counts, its last sync's time, result and error, totals,
+//                 snapshot path; the configuration reloads (status_json.hpp).
 //   GET /match?host=H&uri=U
-//                 the JSON line of the `match` command (match_json.hpp)
-//                 against the table being served; 400 without both
-//                 parameters, 503 before a table is served. The parameters
-//                 are URL-decoded ('+' is a space): encode a '+', '&', '%'
-//                 or '#' of the uri (curl -G --data-urlencode does).
+//                 the JSON line of the `match` command (match_json.hpp) from
+//                 the project that answers H, as the edge picks it, with that
+//                 project's label first ("project": null when none does);
+//                 400 without both parameters, 503 before that project serves
+//                 a table. The parameters are URL-decoded ('+' is a space):
+//                 encode a '+', '&', '%' or '#' of the uri (curl -G
+//                 --data-urlencode does).
 // Anything else is 404; other methods on these paths 405.
 //
-//   flecto::AdminServer admin(served, sync, counters, info);
+//   flecto::AdminServer admin(projects, unrouted, reloads, {.agent_name = name});
 //   admin.start(flecto::parse_listen_address(config.admin_listen));  // throws if it cannot bind
 //   ...
 //   admin.stop();  // also done by the destructor
@@ -36,8 +39,8 @@
 
 #include "agent/config/listen_address.hpp"
 #include "agent/projects/request_counters.hpp"
-#include "agent/rules/served_table.hpp"
-#include "agent/sync/status.hpp"
+#include "agent/projects/served_projects.hpp"
+#include "agent/service/reload_status.hpp"
 
 namespace httplib {
 class Server;
@@ -45,20 +48,17 @@ class Server;
 
 namespace flecto {
 
-// The fixed facts /status reports; the daemon fills it from its Config.
+// The fixed facts /status reports (the projects' own are in their
+// ProjectIdentity).
 struct AdminInfo {
   std::string agent_name;
-  std::string manager_url;     // user info, if any, is removed before it is shown
-  std::string namespace_code;
-  std::string project_code;
-  std::string rules_file;      // set when serving a rules file without a manager
-  std::string snapshot_path;
 };
 
 class AdminServer {
  public:
-  // The referenced objects must outlive the server.
-  AdminServer(const ServedTable& served, const SyncStatus& sync, const RequestCounters& requests,
+  // The referenced objects must outlive the server. `unrouted` counts the
+  // edge's answers that no project gave.
+  AdminServer(const ServedProjects& projects, const RequestCounters& unrouted, const ReloadStatus& reloads,
               AdminInfo info);
   ~AdminServer();
   AdminServer(const AdminServer&) = delete;
@@ -76,19 +76,15 @@ class AdminServer {
 
  private:
   void route();
-  std::string status_json() const;  // the body of GET /status
 
-  const ServedTable& served_;
-  const SyncStatus& sync_;
-  const RequestCounters& requests_;
+  const ServedProjects& projects_;
+  const RequestCounters& unrouted_;
+  const ReloadStatus& reloads_;
   AdminInfo info_;
   std::unique_ptr<httplib::Server> server_;
   std::thread thread_;
   std::uint16_t port_ = 0;
 };
-
-// `url` without "user:password@" (a token pasted into a URL must not leak).
-std::string redact_url_credentials(std::string_view url);
 
 }  // namespace flecto
 

@@ -9,13 +9,15 @@
 //   an empty body;
 // - a page: GET and HEAD get 200, the page's Content-Type and its exact bytes
 //   (HEAD: the length only); other methods get 405 with Allow: GET, HEAD;
-// - nothing: 404 "404 page not found";
-// - no table yet: 503 with Retry-After.
-// With debug_headers, X-Flecto-Version (served version) and, on a match,
-// X-Flecto-Rule: "redirect <TYPE> <source>" or "page <TYPE> <path>", with
-// bytes outside printable ASCII percent-encoded.
+// - nothing: 404 "404 page not found", also when no project answers the
+//   request's Host (the origin behind nginx answers it then);
+// - the project serves no table yet: 503 with Retry-After.
+// With debug_headers, X-Flecto-Project (the project's label, "none" when no
+// project answers the Host), X-Flecto-Version (served version) and, on a
+// match, X-Flecto-Rule: "redirect <TYPE> <source>" or "page <TYPE> <path>",
+// with bytes outside printable ASCII percent-encoded.
 //
-//   const EdgeAnswer answer = append_answer(out, table.get(), request, false);
+//   const EdgeAnswer answer = append_answer(out, {true, "prod/site", table.get()}, request, false);
 //   counters.record(answer.outcome, answer.status, elapsed);
 //   if (answer.after == AfterAnswer::kClose) ... close once `out` is sent
 
@@ -24,9 +26,11 @@
 
 #include <string>
 
+#include <string_view>
+
 #include "agent/edge/request.hpp"
-#include "agent/projects/request_counters.hpp"
 #include "agent/edge/response.hpp"
+#include "agent/projects/request_counters.hpp"
 #include "matcher/table.hpp"
 
 namespace flecto {
@@ -37,8 +41,15 @@ struct EdgeAnswer {
   AfterAnswer after;  // as announced in the answer: after_answer(request)
 };
 
-// Appends the answer to `request` from `table` (null: none served yet).
-EdgeAnswer append_answer(std::string& out, const Table* table, const EdgeRequest& request,
+// Who answers a request: the project its Host selects, and its table.
+struct EdgeRoute {
+  bool routed = false;           // false: no project answers the Host (404)
+  std::string_view project;      // the project's label (X-Flecto-Project)
+  const Table* table = nullptr;  // the table it serves; null: none yet (503)
+};
+
+// Appends the answer to `request` from `route`.
+EdgeAnswer append_answer(std::string& out, const EdgeRoute& route, const EdgeRequest& request,
                          bool debug_headers);
 
 }  // namespace flecto

@@ -67,9 +67,9 @@ struct EdgeConnections::Connection {
   bool reading() const { return phase == Phase::kReadingHead || phase == Phase::kDiscardingBody; }
 };
 
-EdgeConnections::EdgeConnections(int epoll_fd, ServedTable& served, RequestCounters& counters,
+EdgeConnections::EdgeConnections(int epoll_fd, const ServedProjects& projects, RequestCounters& unrouted,
                                  const EdgeOptions& options, std::atomic<std::size_t>& open_count)
-    : epoll_fd_(epoll_fd), served_(served), counters_(counters), options_(options),
+    : epoll_fd_(epoll_fd), projects_(projects), unrouted_(unrouted), options_(options),
       open_count_(open_count) {}
 
 EdgeConnections::~EdgeConnections() {
@@ -121,7 +121,7 @@ void EdgeConnections::sweep(Clock::time_point now) {
     }
     // A head or body that did not arrive in time: say so, then close.
     append_refusal(conn.out, 408, false);
-    counters_.record(RequestOutcome::kRejected, 408, std::chrono::nanoseconds(0));
+    unrouted_.record(RequestOutcome::kRejected, 408, std::chrono::nanoseconds(0));
     log_access(conn, nullptr, 408, std::chrono::nanoseconds(0));
     queue_last_answer(conn);
     flush(conn);
@@ -243,7 +243,7 @@ bool EdgeConnections::pump(Connection& conn) {
 // answers. True when at least one answer was added.
 bool EdgeConnections::answer_some(Connection& conn) {
   bool answered = false;
-  std::shared_ptr<const Table> table;  // taken once for the requests at hand
+  std::shared_ptr<const ProjectRouting> routing;  // taken once for the requests at hand
   while (conn.reading() && conn.out.size() - conn.out_sent < kMaxPendingOutput) {
     if (conn.phase == Phase::kDiscardingBody) {
       conn.in.erase(0, discard_body(conn, conn.in.size()));
@@ -268,10 +268,14 @@ bool EdgeConnections::answer_some(Connection& conn) {
       refuse(conn, &request, 413, request.is_head(), start);
       break;
     }
-    if (!table) table = served_.current();
-    const EdgeAnswer answer = append_answer(conn.out, table.get(), request, options_.debug_headers);
+    if (!routing) routing = projects_.current();
+    ServedProject* project = routing ? routing->route(request.host) : nullptr;
+    const std::shared_ptr<const Table> table = project ? project->served.current() : nullptr;
+    const EdgeRoute route{project != nullptr, project ? std::string_view(project->identity.label) : "none",
+                          table.get()};
+    const EdgeAnswer answer = append_answer(conn.out, route, request, options_.debug_headers);
     const auto took = Clock::now() - start;
-    counters_.record(answer.outcome, answer.status, took);
+    (project ? project->counters : unrouted_).record(answer.outcome, answer.status, took);
     log_access(conn, &request, answer.status, took);
     if (answer.after == AfterAnswer::kClose) {
       queue_last_answer(conn);
@@ -306,7 +310,7 @@ void EdgeConnections::refuse(Connection& conn, const EdgeRequest* request, int s
                              Clock::time_point start) {
   append_refusal(conn.out, status, head);
   const auto took = Clock::now() - start;
-  counters_.record(RequestOutcome::kRejected, status, took);
+  unrouted_.record(RequestOutcome::kRejected, status, took);
   log_access(conn, request, status, took);
   queue_last_answer(conn);
 }

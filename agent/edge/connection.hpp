@@ -3,7 +3,7 @@
 // time: reading a head, discarding a body it does not need, writing answers
 // the client has not taken yet, or lingering before the close.
 //
-//   flecto::EdgeConnections connections(epoll_fd, served, counters, options, open_count);
+//   flecto::EdgeConnections connections(epoll_fd, projects, unrouted, options, open_count);
 //   connections.add(client_fd);          // an accepted, non-blocking socket
 //   connections.on_event(fd, events);    // for each epoll event of a connection
 //   connections.sweep(now);              // now and then: timeouts (408, idle, write, linger)
@@ -22,9 +22,9 @@
 #include <memory>
 #include <unordered_map>
 
-#include "agent/projects/request_counters.hpp"
 #include "agent/edge/server.hpp"
-#include "agent/rules/served_table.hpp"
+#include "agent/projects/request_counters.hpp"
+#include "agent/projects/served_projects.hpp"
 
 namespace flecto {
 
@@ -32,8 +32,10 @@ class EdgeConnections {
  public:
   using Clock = std::chrono::steady_clock;
 
-  // The referenced objects must outlive it; `epoll_fd` is the loop's.
-  EdgeConnections(int epoll_fd, ServedTable& served, RequestCounters& counters,
+  // The referenced objects must outlive it; `epoll_fd` is the loop's. Each
+  // answer is counted in the project that gave it, the others (refused
+  // requests, hosts no project answers) in `unrouted`.
+  EdgeConnections(int epoll_fd, const ServedProjects& projects, RequestCounters& unrouted,
                   const EdgeOptions& options, std::atomic<std::size_t>& open_count);
   ~EdgeConnections();
   EdgeConnections(const EdgeConnections&) = delete;
@@ -74,8 +76,8 @@ class EdgeConnections {
   void refresh_deadline(Connection& conn);
 
   int epoll_fd_;
-  ServedTable& served_;
-  RequestCounters& counters_;
+  const ServedProjects& projects_;
+  RequestCounters& unrouted_;
   const EdgeOptions& options_;
   std::atomic<std::size_t>& open_count_;
   std::unordered_map<int, std::unique_ptr<Connection>> connections_;

@@ -37,8 +37,8 @@ struct EdgeServer::Loop {
   std::atomic<std::uint64_t> accepted{0};  // connections accepted, for tests
 };
 
-EdgeServer::EdgeServer(ServedTable& served, RequestCounters& counters, EdgeOptions options)
-    : served_(served), counters_(counters), options_(std::move(options)) {}
+EdgeServer::EdgeServer(const ServedProjects& projects, RequestCounters& unrouted, EdgeOptions options)
+    : projects_(projects), unrouted_(unrouted), options_(std::move(options)) {}
 
 EdgeServer::~EdgeServer() { stop(); }
 
@@ -159,7 +159,7 @@ std::vector<std::uint64_t> EdgeServer::accepted_per_loop() const {
 }
 
 void EdgeServer::run_loop(Loop& loop) {
-  EdgeConnections connections(loop.epoll_fd, served_, counters_, options_, connections_);
+  EdgeConnections connections(loop.epoll_fd, projects_, unrouted_, options_, connections_);
   epoll_event events[128];
   auto next_sweep = Clock::now() + kSweepInterval;
   for (;;) {

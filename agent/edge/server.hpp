@@ -1,6 +1,7 @@
-// The edge listener: answers every HTTP request from the table being served.
+// The edge listener: answers every HTTP request from the table of the
+// project its Host selects (agent/projects/served_projects.hpp).
 //
-//   flecto::EdgeServer edge(served, counters, {.debug_headers = config.debug_headers});
+//   flecto::EdgeServer edge(projects, unrouted, {.debug_headers = config.debug_headers});
 //   edge.start(flecto::parse_listen_address(config.listen));  // throws if it cannot bind
 //   ...
 //   edge.stop();  // also done by the destructor
@@ -20,8 +21,9 @@
 // after its answer lingers up to linger_timeout (our side shut down, what
 // the client still sends dropped), so that an unread body does not turn
 // into a reset that destroys the answer. Slow clients cost a connection
-// slot each, never a thread. Every answer is counted in the
-// RequestCounters (answer.hpp for the answers themselves).
+// slot each, never a thread. Every answer is counted in the RequestCounters
+// of the project that gave it, the others (refused requests, hosts no
+// project answers) in `unrouted` (answer.hpp for the answers themselves).
 
 #ifndef FLECTO_AGENT_EDGE_SERVER_HPP_
 #define FLECTO_AGENT_EDGE_SERVER_HPP_
@@ -37,12 +39,12 @@
 #include "agent/config/listen_address.hpp"
 #include "agent/edge/request.hpp"
 #include "agent/projects/request_counters.hpp"
-#include "agent/rules/served_table.hpp"
+#include "agent/projects/served_projects.hpp"
 
 namespace flecto {
 
 struct EdgeOptions {
-  bool debug_headers = false;     // X-Flecto-Version / X-Flecto-Rule
+  bool debug_headers = false;     // X-Flecto-Project / -Version / -Rule / -Target
   bool access_log = false;        // a log line per answer (agent/edge/access_log.hpp)
   std::size_t threads = 0;        // event loops; 0: one per CPU, at least 2
   EdgeRequestLimits limits;       // request line (414) and header (431) bounds
@@ -56,8 +58,8 @@ struct EdgeOptions {
 
 class EdgeServer {
  public:
-  // `served` and `counters` must outlive the server.
-  EdgeServer(ServedTable& served, RequestCounters& counters, EdgeOptions options = {});
+  // `projects` and `unrouted` must outlive the server.
+  EdgeServer(const ServedProjects& projects, RequestCounters& unrouted, EdgeOptions options = {});
   ~EdgeServer();
   EdgeServer(const EdgeServer&) = delete;
   EdgeServer& operator=(const EdgeServer&) = delete;
@@ -86,8 +88,8 @@ class EdgeServer {
   struct Loop;
   void run_loop(Loop& loop);
 
-  ServedTable& served_;
-  RequestCounters& counters_;
+  const ServedProjects& projects_;
+  RequestCounters& unrouted_;
   EdgeOptions options_;
   int stop_fd_ = -1;  // eventfd every loop watches
   std::uint16_t port_ = 0;

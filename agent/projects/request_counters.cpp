@@ -50,6 +50,13 @@ void RequestCounters::record(RequestOutcome outcome, int status, std::chrono::na
   shard.duration_sum_ns.fetch_add(ns, std::memory_order_relaxed);
 }
 
+RequestCounts& RequestCounts::operator+=(const RequestCounts& other) {
+  for (std::size_t i = 0; i < answered_.size(); ++i) answered_[i] += other.answered_[i];
+  for (std::size_t i = 0; i < buckets_.size(); ++i) buckets_[i] += other.buckets_[i];
+  sum_ns_ += other.sum_ns_;
+  return *this;
+}
+
 RequestCounts RequestCounters::counts() const {
   RequestCounts sum;
   for (std::size_t s = 0; s < kShards; ++s) {

@@ -64,6 +64,9 @@ class RequestCounts {
   std::uint64_t in_duration_bucket(std::size_t i) const { return buckets_[i]; }
   std::uint64_t duration_sum_ns() const { return sum_ns_; }
 
+  // Adds `other`'s counts to these (the listener's total over projects).
+  RequestCounts& operator+=(const RequestCounts& other);
+
  private:
   friend class RequestCounters;
   static constexpr std::size_t kStatusSlots = kCountedStatusCodes.size() + 1;  // + "other"

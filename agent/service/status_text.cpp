@@ -33,11 +33,24 @@ std::string ago(std::chrono::system_clock::duration elapsed) {
 
 std::string service_status_text(const ServiceFacts& facts, ServiceFacts::Time now) {
   std::string text;
+  const std::string rules = with_thousands(facts.rules) + (facts.rules == 1 ? " rule)" : " rules)");
+  if (facts.projects > 1) {
+    if (facts.serving == 0) {
+      text = "no table yet";
+    } else {
+      text = "serving " +
+             (facts.serving == facts.projects ? std::to_string(facts.projects)
+                                              : std::to_string(facts.serving) + " of " + std::to_string(facts.projects)) +
+             " projects (" + rules;
+    }
+    if (facts.failing_since) return text + "; sync failing since " + utc_clock_time(*facts.failing_since);
+    if (facts.serving > 0 && facts.last_check_ok) return text + ", last sync ok " + ago(now - *facts.last_check_ok);
+    return text;
+  }
   if (!facts.version) {
     text = "no table yet";
   } else {
-    text = "serving version " + std::to_string(*facts.version) + " (" + with_thousands(facts.rules) +
-           (facts.rules == 1 ? " rule)" : " rules)");
+    text = "serving version " + std::to_string(*facts.version) + " (" + rules;
   }
   if (facts.from_rules_file) return facts.version ? text + " from the rules file" : text;
   if (facts.failing_since) return text + "; sync failing since " + utc_clock_time(*facts.failing_since);

@@ -2,6 +2,8 @@
 
 #include <systemd/sd-daemon.h>
 
+#include <time.h>
+
 #include <string>
 
 namespace flecto {
@@ -22,6 +24,13 @@ bool send(std::string message, std::string_view status) {
 
 bool notify_ready(std::string_view status) { return send("READY=1\n", status); }
 bool notify_status(std::string_view status) { return send("", status); }
+bool notify_reloading() {
+  timespec now{};
+  ::clock_gettime(CLOCK_MONOTONIC, &now);
+  const auto usec = static_cast<unsigned long long>(now.tv_sec) * 1000000ULL +
+                    static_cast<unsigned long long>(now.tv_nsec) / 1000ULL;
+  return send("RELOADING=1\nMONOTONIC_USEC=" + std::to_string(usec) + "\n", {});
+}
 bool notify_stopping() { return send("STOPPING=1\n", {}); }
 bool notify_watchdog() { return send("WATCHDOG=1\n", {}); }
 

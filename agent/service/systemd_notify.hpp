@@ -24,6 +24,9 @@ namespace flecto {
 bool notify_ready(std::string_view status = {});
 // STATUS=<status> alone: what `systemctl status` shows from now on.
 bool notify_status(std::string_view status);
+// RELOADING=1 with MONOTONIC_USEC=<CLOCK_MONOTONIC now> (as systemd's
+// Type=notify-reload expects): a configuration reload began; READY=1 ends it.
+bool notify_reloading();
 // STOPPING=1: shutdown began.
 bool notify_stopping();
 // WATCHDOG=1: the main loop is alive.

@@ -15,6 +15,22 @@ using namespace flecto::test;
 using std::chrono::microseconds;
 using std::chrono::milliseconds;
 
+namespace {
+
+// The exposition of one project, acme/web, that gave every answer.
+std::string render_one(std::shared_ptr<const Table> table, const SyncState& sync, const RequestCounts& requests) {
+  return render_metrics({{"acme", "web", std::move(table), sync, requests}}, RequestCounts{}, ReloadState{});
+}
+
+// That project's labels, and `more`.
+std::map<std::string, std::string> P(std::map<std::string, std::string> more = {}) {
+  more.emplace("namespace", "acme");
+  more.emplace("project", "web");
+  return more;
+}
+
+}  // namespace
+
 TEST_CASE("metrics: the checker refuses broken exposition text", "[metrics]") {
   CHECK_NOTHROW(parse_prometheus_text("# TYPE a counter\na 1\n"));
   CHECK_THROWS(parse_prometheus_text("a 1\n"));                              // no TYPE
@@ -28,12 +44,12 @@ TEST_CASE("metrics: the checker refuses broken exposition text", "[metrics]") {
 
 TEST_CASE("metrics: exposition before any table or request", "[metrics]") {
   RequestCounters counters;
-  const auto samples = parse_prometheus_text(render_metrics(nullptr, SyncState{}, counters.counts()));
-  CHECK(prometheus_value(samples, "flecto_agent_table_loaded") == 0);
-  CHECK(prometheus_value(samples, "flecto_agent_loaded_version") == 0);
-  CHECK(prometheus_value(samples, "flecto_agent_requests_total", {{"outcome", "redirect"}, {"code", "301"}}) == 0);
+  const auto samples = parse_prometheus_text(render_one(nullptr, SyncState{}, counters.counts()));
+  CHECK(prometheus_value(samples, "flecto_agent_table_loaded", P()) == 0);
+  CHECK(prometheus_value(samples, "flecto_agent_loaded_version", P()) == 0);
+  CHECK(prometheus_value(samples, "flecto_agent_requests_total", P({{"outcome", "redirect"}, {"code", "301"}})) == 0);
   CHECK(prometheus_value(samples, "flecto_agent_request_duration_seconds_count") == 0);
-  CHECK(prometheus_value(samples, "flecto_agent_last_success_sync_timestamp_seconds") == 0);
+  CHECK(prometheus_value(samples, "flecto_agent_last_success_sync_timestamp_seconds", P()) == 0);
   for (const auto& s : samples) CHECK(s.name.rfind("flecto_agent_", 0) == 0);
 }
 
@@ -60,23 +76,23 @@ TEST_CASE("metrics: table, sync state and requests", "[metrics]") {
   counters.record(RequestOutcome::kMiss, 404, milliseconds(3));
   counters.record(RequestOutcome::kRejected, 418, milliseconds(3000));  // "other"
 
-  const auto samples = parse_prometheus_text(render_metrics(table.get(), sync, counters.counts()));
-  CHECK(prometheus_value(samples, "flecto_agent_loaded_version") == 42);
-  CHECK(prometheus_value(samples, "flecto_agent_table_loaded") == 1);
-  CHECK(prometheus_value(samples, "flecto_agent_rules_loaded", {{"kind", "redirect"}, {"type", "BASIC"}}) == 2);
-  CHECK(prometheus_value(samples, "flecto_agent_rules_loaded", {{"kind", "redirect"}, {"type", "BASIC_HOST"}}) == 1);
-  CHECK(prometheus_value(samples, "flecto_agent_rules_loaded", {{"kind", "redirect"}, {"type", "REGEX"}}) == 1);
-  CHECK(prometheus_value(samples, "flecto_agent_rules_loaded", {{"kind", "page"}, {"type", "BASIC_HOST"}}) == 1);
-  CHECK(prometheus_value(samples, "flecto_agent_rules_skipped") == 1);
-  CHECK(prometheus_value(samples, "flecto_agent_syncs_total", {{"result", "success"}}) == 3);
-  CHECK(prometheus_value(samples, "flecto_agent_syncs_total", {{"result", "unchanged"}}) == 10);
-  CHECK(prometheus_value(samples, "flecto_agent_syncs_total", {{"result", "error"}}) == 2);
-  CHECK(prometheus_value(samples, "flecto_agent_last_success_sync_timestamp_seconds") == 1'700'000'000);
-  CHECK(prometheus_value(samples, "flecto_agent_last_load_duration_seconds") == Approx(1.5));
-  CHECK(prometheus_value(samples, "flecto_agent_requests_total", {{"outcome", "redirect"}, {"code", "301"}}) == 2);
-  CHECK(prometheus_value(samples, "flecto_agent_requests_total", {{"outcome", "page"}, {"code", "405"}}) == 1);
-  CHECK(prometheus_value(samples, "flecto_agent_requests_total", {{"outcome", "miss"}, {"code", "404"}}) == 1);
-  CHECK(prometheus_value(samples, "flecto_agent_requests_total", {{"outcome", "rejected"}, {"code", "other"}}) == 1);
+  const auto samples = parse_prometheus_text(render_one(table, sync, counters.counts()));
+  CHECK(prometheus_value(samples, "flecto_agent_loaded_version", P()) == 42);
+  CHECK(prometheus_value(samples, "flecto_agent_table_loaded", P()) == 1);
+  CHECK(prometheus_value(samples, "flecto_agent_rules_loaded", P({{"kind", "redirect"}, {"type", "BASIC"}})) == 2);
+  CHECK(prometheus_value(samples, "flecto_agent_rules_loaded", P({{"kind", "redirect"}, {"type", "BASIC_HOST"}})) == 1);
+  CHECK(prometheus_value(samples, "flecto_agent_rules_loaded", P({{"kind", "redirect"}, {"type", "REGEX"}})) == 1);
+  CHECK(prometheus_value(samples, "flecto_agent_rules_loaded", P({{"kind", "page"}, {"type", "BASIC_HOST"}})) == 1);
+  CHECK(prometheus_value(samples, "flecto_agent_rules_skipped", P()) == 1);
+  CHECK(prometheus_value(samples, "flecto_agent_syncs_total", P({{"result", "success"}})) == 3);
+  CHECK(prometheus_value(samples, "flecto_agent_syncs_total", P({{"result", "unchanged"}})) == 10);
+  CHECK(prometheus_value(samples, "flecto_agent_syncs_total", P({{"result", "error"}})) == 2);
+  CHECK(prometheus_value(samples, "flecto_agent_last_success_sync_timestamp_seconds", P()) == 1'700'000'000);
+  CHECK(prometheus_value(samples, "flecto_agent_last_load_duration_seconds", P()) == Approx(1.5));
+  CHECK(prometheus_value(samples, "flecto_agent_requests_total", P({{"outcome", "redirect"}, {"code", "301"}})) == 2);
+  CHECK(prometheus_value(samples, "flecto_agent_requests_total", P({{"outcome", "page"}, {"code", "405"}})) == 1);
+  CHECK(prometheus_value(samples, "flecto_agent_requests_total", P({{"outcome", "miss"}, {"code", "404"}})) == 1);
+  CHECK(prometheus_value(samples, "flecto_agent_requests_total", P({{"outcome", "rejected"}, {"code", "other"}})) == 1);
   CHECK(prometheus_value(samples, "flecto_agent_request_duration_seconds_bucket", {{"le", "1e-05"}}) == 1);
   CHECK(prometheus_value(samples, "flecto_agent_request_duration_seconds_bucket", {{"le", "5e-05"}}) == 2);
   CHECK(prometheus_value(samples, "flecto_agent_request_duration_seconds_bucket", {{"le", "0.001"}}) == 3);
@@ -94,28 +110,28 @@ TEST_CASE("metrics: counts from many threads add up", "[metrics]") {
     });
   }
   for (auto& t : threads) t.join();
-  const auto samples = parse_prometheus_text(render_metrics(nullptr, SyncState{}, counters.counts()));
-  CHECK(prometheus_value(samples, "flecto_agent_requests_total", {{"outcome", "miss"}, {"code", "404"}}) == 160'000);
+  const auto samples = parse_prometheus_text(render_one(nullptr, SyncState{}, counters.counts()));
+  CHECK(prometheus_value(samples, "flecto_agent_requests_total", P({{"outcome", "miss"}, {"code", "404"}})) == 160'000);
   CHECK(prometheus_value(samples, "flecto_agent_request_duration_seconds_count") == 160'000);
 }
 
 TEST_CASE("metrics: the sync is stale is one rule: the last good check, failures in a row", "[metrics]") {
   RequestCounters counters;
   SyncState sync;
-  auto samples = parse_prometheus_text(render_metrics(nullptr, sync, counters.counts()));
-  CHECK(prometheus_value(samples, "flecto_agent_last_check_success_timestamp_seconds") == 0);
-  CHECK(prometheus_value(samples, "flecto_agent_sync_consecutive_failures") == 0);
+  auto samples = parse_prometheus_text(render_one(nullptr, sync, counters.counts()));
+  CHECK(prometheus_value(samples, "flecto_agent_last_check_success_timestamp_seconds", P()) == 0);
+  CHECK(prometheus_value(samples, "flecto_agent_sync_consecutive_failures", P()) == 0);
 
   // Milliseconds survive: a Unix time printed with %.9g had 10-second steps.
   sync.last_check_success_time =
       std::chrono::system_clock::time_point(std::chrono::milliseconds(1'796'126'580'123));
   sync.last_success_time = std::chrono::system_clock::time_point(std::chrono::milliseconds(1'796'126'575'500));
   sync.consecutive_failures = 3;
-  const std::string text = render_metrics(nullptr, sync, counters.counts());
-  CHECK_THAT(text, Catch::Contains("\nflecto_agent_last_check_success_timestamp_seconds 1796126580.123\n"));
-  CHECK_THAT(text, Catch::Contains("\nflecto_agent_last_success_sync_timestamp_seconds 1796126575.5\n"));
+  const std::string text = render_one(nullptr, sync, counters.counts());
+  CHECK_THAT(text, Catch::Contains("\nflecto_agent_last_check_success_timestamp_seconds{namespace=\"acme\",project=\"web\"} 1796126580.123\n"));
+  CHECK_THAT(text, Catch::Contains("\nflecto_agent_last_success_sync_timestamp_seconds{namespace=\"acme\",project=\"web\"} 1796126575.5\n"));
   samples = parse_prometheus_text(text);
-  CHECK(prometheus_value(samples, "flecto_agent_sync_consecutive_failures") == 3);
+  CHECK(prometheus_value(samples, "flecto_agent_sync_consecutive_failures", P()) == 3);
 }
 
 // examples/ gives an alert rule file and a Grafana dashboard: every series
@@ -124,7 +140,7 @@ TEST_CASE("metrics: the example alert rules and dashboard name only exported ser
   RequestCounters counters;
   Rules rules;
   rules.version = 1;
-  const std::string exported = render_metrics(build_table(rules).get(), SyncState{}, counters.counts());
+  const std::string exported = render_one(build_table(rules), SyncState{}, counters.counts());
   for (const char* example : {"/../../examples/prometheus/flecto-agent.rules.yml",
                               "/../../examples/grafana/flecto-agent-dashboard.json"}) {
     std::ifstream in(std::string(FLECTO_TEST_DATA_DIR) + example);
@@ -140,4 +156,44 @@ TEST_CASE("metrics: the example alert rules and dashboard name only exported ser
     }
     CHECK(named >= 4);
   }
+}
+
+TEST_CASE("metrics: several projects, each with its labels, and the requests no project answered", "[metrics]") {
+  Rules fr_rules;
+  fr_rules.version = 4;
+  fr_rules.redirects = {redirect("BASIC", "/a", "/b")};
+  RequestCounters fr_counters, es_counters, unrouted;
+  fr_counters.record(RequestOutcome::kRedirect, 301, microseconds(3));
+  es_counters.record(RequestOutcome::kMiss, 404, microseconds(3));
+  es_counters.record(RequestOutcome::kMiss, 404, microseconds(3));
+  unrouted.record(RequestOutcome::kMiss, 404, microseconds(3));
+  unrouted.record(RequestOutcome::kRejected, 400, microseconds(3));
+  SyncState es_sync;
+  es_sync.syncs_error = 7;
+  ReloadStatus reloads;
+  reloads.record_applied(std::chrono::system_clock::now());
+  reloads.record_refused(std::chrono::system_clock::now(), {"bad"});
+  const std::string text = render_metrics(
+      {{"prod", "site-fr", build_table(fr_rules), SyncState{}, fr_counters.counts()},
+       {"iberia", "site \"es\"\\", nullptr, es_sync, es_counters.counts()}},
+      unrouted.counts(), reloads.get());
+  const auto samples = parse_prometheus_text(text);
+  const std::map<std::string, std::string> fr = {{"namespace", "prod"}, {"project", "site-fr"}};
+  CHECK(prometheus_value(samples, "flecto_agent_projects") == 2);
+  CHECK(prometheus_value(samples, "flecto_agent_loaded_version", fr) == 4);
+  // A label value is escaped as the text format wants.
+  CHECK_THAT(text, Catch::Contains("flecto_agent_table_loaded{namespace=\"iberia\",project=\"site \\\"es\\\"\\\\\"} 0\n"));
+  CHECK_THAT(text, Catch::Contains("flecto_agent_syncs_total{namespace=\"iberia\",project=\"site \\\"es\\\"\\\\\","
+                                   "result=\"error\"} 7\n"));
+  CHECK(prometheus_value(samples, "flecto_agent_requests_total",
+                         {{"namespace", "prod"}, {"project", "site-fr"}, {"outcome", "redirect"}, {"code", "301"}}) == 1);
+  CHECK(prometheus_value(samples, "flecto_agent_requests_total",
+                         {{"namespace", ""}, {"project", ""}, {"outcome", "miss"}, {"code", "404"}}) == 1);
+  CHECK(prometheus_value(samples, "flecto_agent_requests_total",
+                         {{"namespace", ""}, {"project", ""}, {"outcome", "rejected"}, {"code", "400"}}) == 1);
+  // One histogram for the whole listener.
+  CHECK(prometheus_value(samples, "flecto_agent_request_duration_seconds_count") == 5);
+  CHECK(prometheus_value(samples, "flecto_agent_config_reloads_total", {{"result", "applied"}}) == 1);
+  CHECK(prometheus_value(samples, "flecto_agent_config_reloads_total", {{"result", "refused"}}) == 1);
+  CHECK(prometheus_value(samples, "flecto_agent_config_last_reload_successful") == 0);
 }

@@ -14,25 +14,42 @@ using namespace flecto::test;
 namespace {
 
 struct RunningAdmin {
-  RunningAdmin() : server(served, sync, counters, info()) {
+  RunningAdmin()
+      : project(std::make_shared<ServedProject>(identity())),
+        served(project->served),
+        sync(project->status),
+        counters(project->counters),
+        server(projects, unrouted, reloads, AdminInfo{"edge-eu-1"}) {
+    projects.swap_in(single_project_routing(project));
     server.start(ListenAddress{"127.0.0.1", 0});
     client = std::make_unique<httplib::Client>("127.0.0.1", server.port());
   }
-  static AdminInfo info() {
-    AdminInfo i;
-    i.agent_name = "edge-eu-1";
+  static ProjectIdentity identity() {
+    ProjectIdentity i;
+    i.label = "acme/web";
     i.manager_url = "https://user:s3cret@manager.example.com/base";
     i.namespace_code = "acme";
     i.project_code = "web";
     i.snapshot_path = "/var/lib/flecto-agent/snapshot.json";
     return i;
   }
-  ServedTable served;
-  SyncStatus sync;
-  RequestCounters counters;
+  ServedProjects projects;
+  RequestCounters unrouted;
+  ReloadStatus reloads;
+  std::shared_ptr<ServedProject> project;
+  ServedTable& served;
+  SyncStatus& sync;
+  RequestCounters& counters;
   AdminServer server;
   std::unique_ptr<httplib::Client> client;
 };
+
+const std::map<std::string, std::string> kProject = {{"namespace", "acme"}, {"project", "web"}};
+
+std::map<std::string, std::string> project_and(std::map<std::string, std::string> more) {
+  more.insert(kProject.begin(), kProject.end());
+  return more;
+}
 
 std::shared_ptr<const Table> small_table() {
   Rules rules;
@@ -74,9 +91,11 @@ TEST_CASE("admin: /metrics is valid Prometheus text with the agent's figures", "
   CHECK(r->status == 200);
   CHECK_THAT(r->get_header_value("Content-Type"), Catch::StartsWith("text/plain; version=0.0.4"));
   const auto samples = parse_prometheus_text(r->body);
-  CHECK(prometheus_value(samples, "flecto_agent_loaded_version") == 12);
-  CHECK(prometheus_value(samples, "flecto_agent_syncs_total", {{"result", "error"}}) == 4);
-  CHECK(prometheus_value(samples, "flecto_agent_requests_total", {{"outcome", "redirect"}, {"code", "308"}}) == 1);
+  CHECK(prometheus_value(samples, "flecto_agent_loaded_version", kProject) == 12);
+  CHECK(prometheus_value(samples, "flecto_agent_syncs_total", project_and({{"result", "error"}})) == 4);
+  CHECK(prometheus_value(samples, "flecto_agent_requests_total",
+                         project_and({{"outcome", "redirect"}, {"code", "308"}})) == 1);
+  CHECK(prometheus_value(samples, "flecto_agent_projects") == 1);
 }
 
 TEST_CASE("admin: /status JSON, without credentials", "[admin]") {
@@ -125,21 +144,14 @@ TEST_CASE("admin: unknown paths 404, other methods 405", "[admin]") {
 
 TEST_CASE("admin: start fails clearly on a port in use, stop is idempotent", "[admin]") {
   RunningAdmin first;
-  ServedTable served;
-  SyncStatus sync;
+  ServedProjects projects;
   RequestCounters counters;
-  AdminServer second(served, sync, counters, {});
+  ReloadStatus reloads;
+  AdminServer second(projects, counters, reloads, {});
   CHECK_THROWS_WITH(second.start(ListenAddress{"127.0.0.1", first.server.port()}),
                     Catch::Contains("cannot listen on 127.0.0.1:"));
   first.server.stop();
   first.server.stop();
-}
-
-TEST_CASE("admin: redact_url_credentials", "[admin]") {
-  CHECK(redact_url_credentials("https://u:p@h.example/x@y") == "https://h.example/x@y");
-  CHECK(redact_url_credentials("https://h.example/x") == "https://h.example/x");
-  CHECK(redact_url_credentials("https://token@h.example") == "https://h.example");
-  CHECK(redact_url_credentials("") == "");
 }
 
 TEST_CASE("admin: /match answers from the table being served", "[admin]") {
@@ -158,11 +170,11 @@ TEST_CASE("admin: /match answers from the table being served", "[admin]") {
   CHECK(hit->status == 200);
   CHECK(hit->get_header_value("Content-Type") == "application/json");
   const auto table = admin.served.current();
-  CHECK(hit->body == match_result_json(*table, "example.com", "/r/x?q=1+2") + "\n");
+  CHECK(hit->body == "{\"project\":\"acme/web\"," + match_result_json(*table, "example.com", "/r/x?q=1+2").substr(1) + "\n");
   CHECK_THAT(hit->body, Catch::Contains("\"target\":\"/x?q=1+2\""));
 
   auto page_hit = admin.client->Get("/match?host=example.com&uri=%2Fp");
   REQUIRE(page_hit);
-  CHECK(page_hit->body == match_result_json(*table, "example.com", "/p") + "\n");
+  CHECK(page_hit->body == "{\"project\":\"acme/web\"," + match_result_json(*table, "example.com", "/p").substr(1) + "\n");
   CHECK_THAT(page_hit->body, Catch::Contains("\"redirect\":null"));
 }

@@ -53,7 +53,7 @@ Built answer_to(const Table* table, const std::string& head, bool debug_headers 
   const EdgeParse parse = parse_request_head(head, {});
   REQUIRE(parse.state == EdgeParse::kComplete);
   std::string out;
-  const EdgeAnswer answer = append_answer(out, table, parse.request, debug_headers);
+  const EdgeAnswer answer = append_answer(out, {true, "test-ns/test-project", table}, parse.request, debug_headers);
   return {without_date(out), answer};
 }
 
@@ -184,12 +184,13 @@ TEST_CASE("edge answer: the debug target is the rule's, next to the Location it 
              !Catch::Contains("X-Flecto-Target"));
 }
 
-TEST_CASE("edge answer: debug headers name the version and the rule", "[edge][answer]") {
+TEST_CASE("edge answer: debug headers name the project, the version and the rule", "[edge][answer]") {
   const auto table = sample_table();
   CHECK(answer_to(table.get(), request("HEAD", "/old"), true).bytes ==
         "HTTP/1.1 301 Moved Permanently\r\n"
         "Date: <date>\r\n"
         "Location: /new\r\n"
+        "X-Flecto-Project: test-ns/test-project\r\n"
         "X-Flecto-Version: 7\r\n"
         "X-Flecto-Rule: redirect BASIC /old\r\n"
         "X-Flecto-Target: /new\r\n"
@@ -199,6 +200,7 @@ TEST_CASE("edge answer: debug headers name the version and the rule", "[edge][an
   CHECK(answer_to(table.get(), request("HEAD", "/robots.txt"), true).bytes ==
         "HTTP/1.1 200 OK\r\n"
         "Date: <date>\r\n"
+        "X-Flecto-Project: test-ns/test-project\r\n"
         "X-Flecto-Version: 7\r\n"
         "X-Flecto-Rule: page BASIC /robots.txt\r\n"
         "Content-Type: text/plain\r\n"
@@ -207,7 +209,24 @@ TEST_CASE("edge answer: debug headers name the version and the rule", "[edge][an
   CHECK(answer_to(table.get(), request("HEAD", "/none"), true).bytes ==
         "HTTP/1.1 404 Not Found\r\n"
         "Date: <date>\r\n"
+        "X-Flecto-Project: test-ns/test-project\r\n"
         "X-Flecto-Version: 7\r\n"
+        "Content-Type: text/plain; charset=utf-8\r\n"
+        "X-Content-Type-Options: nosniff\r\n"
+        "Content-Length: 19\r\n"
+        "\r\n");
+  // A Host no project answers: a miss that says so.
+  const std::string head = request("HEAD", "/old");  // the parse points into it
+  const EdgeParse parse = parse_request_head(head, {});
+  REQUIRE(parse.state == EdgeParse::kComplete);
+  std::string out;
+  const EdgeAnswer unrouted = append_answer(out, {false, "", nullptr}, parse.request, true);
+  CHECK(unrouted.status == 404);
+  CHECK(unrouted.outcome == RequestOutcome::kMiss);
+  CHECK(without_date(out) ==
+        "HTTP/1.1 404 Not Found\r\n"
+        "Date: <date>\r\n"
+        "X-Flecto-Project: none\r\n"
         "Content-Type: text/plain; charset=utf-8\r\n"
         "X-Content-Type-Options: nosniff\r\n"
         "Content-Length: 19\r\n"

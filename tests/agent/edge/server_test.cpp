@@ -270,24 +270,29 @@ TEST_CASE("edge: requests are counted in the metrics", "[edge][threads]") {
   REQUIRE(round_trip(edge.port(), request("GET", "/robots.txt")));
   REQUIRE(round_trip(edge.port(), request("GET", "/none")));
   REQUIRE(round_trip(edge.port(), "BROKEN\r\n\r\n"));
-  const std::string text =
-      render_metrics(edge.served.current().get(), SyncState{}, edge.counters.counts());
-  CHECK_THAT(text, Catch::Contains("flecto_agent_requests_total{outcome=\"redirect\",code=\"301\"} 1\n"));
-  CHECK_THAT(text, Catch::Contains("flecto_agent_requests_total{outcome=\"page\",code=\"200\"} 1\n"));
-  CHECK_THAT(text, Catch::Contains("flecto_agent_requests_total{outcome=\"miss\",code=\"404\"} 1\n"));
-  CHECK_THAT(text, Catch::Contains("flecto_agent_requests_total{outcome=\"rejected\",code=\"400\"} 1\n"));
+  const std::string text = render_metrics(
+      {{"test-ns", "test-project", edge.served.current(), SyncState{}, edge.counters.counts()}},
+      edge.unrouted.counts(), ReloadState{});
+  const std::string project = "namespace=\"test-ns\",project=\"test-project\",";
+  CHECK_THAT(text, Catch::Contains("flecto_agent_requests_total{" + project + "outcome=\"redirect\",code=\"301\"} 1\n"));
+  CHECK_THAT(text, Catch::Contains("flecto_agent_requests_total{" + project + "outcome=\"page\",code=\"200\"} 1\n"));
+  CHECK_THAT(text, Catch::Contains("flecto_agent_requests_total{" + project + "outcome=\"miss\",code=\"404\"} 1\n"));
+  // A request that cannot be parsed has no project.
+  CHECK_THAT(text, Catch::Contains(
+                       "flecto_agent_requests_total{namespace=\"\",project=\"\",outcome=\"rejected\",code=\"400\"} 1\n"));
+  CHECK_THAT(text, !Catch::Contains(project + "outcome=\"rejected\",code=\"400\"} 1"));
   CHECK_THAT(text, Catch::Contains("flecto_agent_request_duration_seconds_count 4\n"));
 }
 
 TEST_CASE("edge: start fails clearly on a port in use, stop is idempotent", "[edge][threads]") {
   RunningEdge first;
-  ServedTable served;
+  ServedProjects projects;
   RequestCounters counters;
-  EdgeServer second(served, counters);
+  EdgeServer second(projects, counters);
   CHECK_THROWS_WITH(second.start(ListenAddress{"127.0.0.1", first.port()}),
                     Catch::Contains("cannot listen on 127.0.0.1:" + std::to_string(first.port())) &&
                         Catch::Contains("in use"));
-  EdgeServer unresolvable(served, counters);
+  EdgeServer unresolvable(projects, counters);
   CHECK_THROWS_AS(unresolvable.start(ListenAddress{"no-such-host.invalid", 0}), std::runtime_error);
   first.server.stop();
   first.server.stop();

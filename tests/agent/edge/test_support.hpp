@@ -24,6 +24,7 @@
 
 #include "agent/projects/request_counters.hpp"
 #include "agent/edge/server.hpp"
+#include "agent/projects/served_projects.hpp"
 #include "agent/rules/served_table.hpp"
 #include "matcher/table.hpp"
 
@@ -183,15 +184,25 @@ inline Page page(std::string type, std::string path, std::string content,
   return Page{std::move(type), std::move(path), std::move(content), std::move(content_type)};
 }
 
-// An edge server on 127.0.0.1, a free port, with its table holder and counters.
+// An edge server on 127.0.0.1, a free port, serving one project (every
+// host goes to it) with its table holder and counters.
 struct RunningEdge {
-  explicit RunningEdge(EdgeOptions options = {}) : server(served, counters, std::move(options)) {
+  explicit RunningEdge(EdgeOptions options = {})
+      : project(std::make_shared<ServedProject>(ProjectIdentity{"test-ns/test-project", "", "test-ns",
+                                                                "test-project", "", ""})),
+        served(project->served),
+        counters(project->counters),
+        server(projects, unrouted, std::move(options)) {
+    projects.swap_in(single_project_routing(project));
     server.start(ListenAddress{"127.0.0.1", 0});
   }
   std::uint16_t port() const { return server.port(); }
 
-  ServedTable served;
-  RequestCounters counters;
+  ServedProjects projects;
+  RequestCounters unrouted;  // refused requests
+  std::shared_ptr<ServedProject> project;
+  ServedTable& served;
+  RequestCounters& counters;  // the project's answers
   EdgeServer server;
 };
 

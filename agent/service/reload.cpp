@@ -1,0 +1,87 @@
+#include "agent/service/reload.hpp"
+
+#include <chrono>
+
+#include <spdlog/spdlog.h>
+
+#include "agent/projects/plan.hpp"
+
+namespace flecto {
+
+namespace {
+
+std::string on_off(bool value) { return value ? "true" : "false"; }
+
+std::string joined(const std::vector<std::string>& labels) {
+  std::string text;
+  for (const auto& label : labels) text += (text.empty() ? "" : ", ") + label;
+  return text;
+}
+
+// Sets `next`'s value back to `running`'s when they differ, noting it.
+template <typename T, typename Show>
+void keep(std::vector<std::string>& notes, const char* name, const T& running, T& next, Show show) {
+  if (running == next) return;
+  notes.push_back(std::string(name) + ": " + show(running) + " -> " + show(next) +
+                  " needs a restart; keeping " + show(running));
+  next = running;
+}
+
+}  // namespace
+
+std::vector<std::string> keep_restart_only_settings(const Config& running, Config& next) {
+  std::vector<std::string> notes;
+  const auto text = [](const std::string& v) { return v.empty() ? std::string("\"\"") : v; };
+  keep(notes, "listen", running.listen, next.listen, text);
+  keep(notes, "admin_listen", running.admin_listen, next.admin_listen, text);
+  keep(notes, "edge_threads", running.edge_threads, next.edge_threads,
+       [](std::size_t v) { return std::to_string(v); });
+  keep(notes, "debug_headers", running.debug_headers, next.debug_headers, on_off);
+  keep(notes, "access_log", running.access_log, next.access_log, on_off);
+  keep(notes, "log_format", running.log_format, next.log_format, text);
+  keep(notes, "state_dir", running.state_dir, next.state_dir, text);
+  keep(notes, "agent_name", running.agent_name, next.agent_name, text);
+  keep(notes, "rules_file", running.rules_file, next.rules_file, text);
+  return notes;
+}
+
+ReloadResult reload_configuration(const ConfigSources& sources, const Config& running, ProjectSet& projects,
+                                  ReloadStatus& status) {
+  ReloadResult result;
+  const auto now = std::chrono::system_clock::now();
+  Config next;
+  try {
+    next = load_config(sources, RunMode::kDaemon);
+  } catch (const ConfigError& e) {
+    result.problems = e.problems();
+  }
+  if (result.problems.empty()) {
+    result.restart_only = keep_restart_only_settings(running, next);
+    try {
+      result.changes = projects.apply(plan_projects(next));
+    } catch (const std::exception& e) {
+      result.problems.push_back(e.what());
+    }
+  }
+  if (!result.problems.empty()) {
+    for (const auto& problem : result.problems) spdlog::error("reload: {}", problem);
+    spdlog::error("reload: the configuration is invalid; keeping the one running");
+    status.record_refused(now, result.problems);
+    return result;
+  }
+
+  for (const auto& note : result.restart_only) spdlog::warn("reload: {}", note);
+  if (next.log_level != running.log_level) spdlog::set_level(spdlog::level::from_str(next.log_level));
+  const ProjectChanges& c = result.changes;
+  spdlog::info("reload: applied: {} project(s) added{}, {} removed{}, {} with new sync settings{}, {} unchanged",
+               c.added.size(), c.added.empty() ? "" : " (" + joined(c.added) + ")", c.removed.size(),
+               c.removed.empty() ? "" : " (" + joined(c.removed) + ")", c.restarted.size(),
+               c.restarted.empty() ? "" : " (" + joined(c.restarted) + ")", c.kept.size());
+  projects.sync_all_now();
+  status.record_applied(now);
+  result.applied = true;
+  result.config = std::move(next);
+  return result;
+}
+
+}  // namespace flecto
