@@ -3,6 +3,7 @@
 #include <cstddef>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <string>
 
 #include <CLI/CLI.hpp>
@@ -11,7 +12,8 @@
 #include "agent/daemon.hpp"
 #include "agent/exit_status.hpp"
 #include "agent/match_command.hpp"
-#include "agent/sync/once.hpp"
+#include "agent/projects/plan.hpp"
+#include "agent/projects/sync_projects_once.hpp"
 #include "agent/version.hpp"
 
 namespace flecto {
@@ -64,7 +66,11 @@ class MatchFlags {
  public:
   explicit MatchFlags(CLI::App& app)
       : command_(app.add_subcommand("match", "answer requests from a rules file, as the manager's Redirect Tester does")) {
-    command_->add_option("--rules", options_.rules_path, "the rules file")->required();
+    auto* rules = command_->add_option("--rules", options_.rules_path, "the rules file");
+    config_option_ = command_->add_option(
+        "--config", config_file_, "a configuration: answer from the snapshot of the project that answers the Host");
+    rules->excludes(config_option_);
+    rules_option_ = rules;
     host_option_ = command_->add_option("--host", host_, "the request's Host header, as received");
     auto* uri_option = command_->add_option("--uri", uri_, "the request target, as received");
     host_option_->needs(uri_option);
@@ -77,6 +83,12 @@ class MatchFlags {
   MatchFlags& operator=(const MatchFlags&) = delete;
 
   bool parsed() const { return command_->parsed(); }
+
+  // --config FILE, when given (else --rules is).
+  std::optional<std::string> config_file() const {
+    return config_option_->count() > 0 ? std::optional<std::string>(config_file_) : std::nullopt;
+  }
+  bool has_source() const { return rules_option_->count() + config_option_->count() == 1; }
 
   // The command's options, after parsing.
   MatchCommandOptions options() const {
@@ -91,11 +103,35 @@ class MatchFlags {
 
  private:
   CLI::App* command_;
+  CLI::Option* rules_option_ = nullptr;
+  CLI::Option* config_option_ = nullptr;
+  std::string config_file_;
   CLI::Option* host_option_ = nullptr;
   MatchCommandOptions options_;
   std::string host_, uri_;
   int match_regex_mb_ = static_cast<int>(TableOptions::kDefaultRegexMemoryMb);
 };
+
+// `match`, from a rules file or from the projects of a configuration.
+int run_match(const MatchFlags& match) {
+  if (!match.has_source()) {
+    std::cerr << "flecto-agent match: give --rules FILE or --config FILE\n";
+    return kExitUsage;
+  }
+  MatchCommandOptions options = match.options();
+  if (const auto config_file = match.config_file()) {
+    ConfigSources sources;
+    sources.config_file = *config_file;
+    sources.environment = settings_from_environment();
+    try {
+      options.projects = plan_projects(load_config(sources, RunMode::kDaemon));
+    } catch (const ConfigError& e) {
+      print_config_error(e);
+      return kExitUsage;
+    }
+  }
+  return run_match_command(options, std::cin, std::cout, std::cerr);
+}
 
 }  // namespace
 
@@ -125,7 +161,7 @@ int run_cli(int argc, char** argv) {
     return kExitUsage;
   }
 
-  if (match.parsed()) return run_match_command(match.options(), std::cin, std::cout, std::cerr);
+  if (match.parsed()) return run_match(match);
   if ((force || quiet) && !sync_once) {
     std::cerr << "flecto-agent: --force and --quiet go with --sync-once\n";
     return kExitUsage;
@@ -142,7 +178,7 @@ int run_cli(int argc, char** argv) {
     print_config_error(e);
     return kExitUsage;
   }
-  if (sync_once) return run_sync_once(config, force, quiet, std::cout, std::cerr);
+  if (sync_once) return sync_projects_once(config, force, quiet, std::cout, std::cerr);
   return run_daemon(config, sources);
 }
 

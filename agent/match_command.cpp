@@ -1,6 +1,8 @@
 #include "agent/match_command.hpp"
 
+#include <functional>
 #include <istream>
+#include <memory>
 #include <ostream>
 #include <stdexcept>
 
@@ -9,6 +11,8 @@
 #include "agent/admin/match_json.hpp"
 #include "agent/exit_status.hpp"
 #include "agent/rules/rules_json.hpp"
+#include "agent/sync/snapshot.hpp"
+#include "agent/text/json_string.hpp"
 #include "matcher/table.hpp"
 
 namespace flecto {
@@ -37,8 +41,69 @@ bool is_blank(std::string_view line) {
   return line.find_first_not_of(" \t\r") == std::string_view::npos;
 }
 
+// The answer line to one request.
+using Answerer = std::function<std::string(std::string_view host, std::string_view uri)>;
+
+// Answers from the snapshots of `plans`' projects, each read when a request
+// first goes to it.
+class ProjectAnswerer {
+ public:
+  ProjectAnswerer(const std::vector<ProjectPlan>& plans, std::size_t regex_memory_mb, std::ostream& err)
+      : plans_(plans), router_(make_host_router(plans)), tables_(plans.size()), regex_memory_mb_(regex_memory_mb),
+        err_(err) {}
+
+  std::string operator()(std::string_view host, std::string_view uri) {
+    const std::optional<std::size_t> index = router_.route(host);
+    if (!index) return routed_match_json(nullptr, nullptr, host, uri);
+    const ProjectPlan& plan = plans_[*index];
+    const Table* table = table_of(*index);
+    if (!table) {
+      failed_ = true;
+      std::string line = "{\"project\":";
+      append_json_string(line, plan.label);
+      return line + ",\"error\":\"no snapshot\"}";
+    }
+    return routed_match_json(&plan.label, table, host, uri);
+  }
+
+  // Whether a request went to a project without a usable snapshot.
+  bool failed() const { return failed_; }
+
+ private:
+  const Table* table_of(std::size_t index) {
+    auto& slot = tables_[index];
+    if (slot) return slot->get();
+    const Config& config = plans_[index].config;
+    slot.emplace();
+    try {
+      std::optional<Rules> rules = read_snapshot(config.state_dir, config.snapshot_name);
+      if (!rules) {
+        err_ << plans_[index].label << ": no snapshot at " << snapshot_path(config.state_dir, config.snapshot_name)
+             << " (run --sync-once first)\n";
+        return nullptr;
+      }
+      TableOptions options;
+      options.regex_memory_budget = regex_memory_mb_ << 20;
+      BuildResult built = Table::build(*rules, options);
+      for (const SkippedRule& skipped : built.skipped) err_ << plans_[index].label << ": " << skipped.describe() << '\n';
+      *slot = built.table;
+    } catch (const SnapshotError& e) {
+      err_ << plans_[index].label << ": " << e.what() << '\n';
+    }
+    return slot->get();
+  }
+
+  const std::vector<ProjectPlan>& plans_;
+  HostRouter router_;
+  // Per plan: not read yet (nullopt), read (the table, or null without one).
+  std::vector<std::optional<std::shared_ptr<const Table>>> tables_;
+  std::size_t regex_memory_mb_;
+  std::ostream& err_;
+  bool failed_ = false;
+};
+
 // Answers every query line of `in`; returns the exit status.
-int answer_stream(const Table& table, std::istream& in, std::ostream& out, std::ostream& err) {
+int answer_stream(const Answerer& answer, std::istream& in, std::ostream& out, std::ostream& err) {
   simdjson::dom::parser parser;
   std::string line;
   for (std::size_t number = 1; std::getline(in, line); ++number) {
@@ -51,7 +116,7 @@ int answer_stream(const Table& table, std::istream& in, std::ostream& out, std::
       err << "stdin: line " << number << ": " << e.what() << '\n';
       return kExitUsage;
     }
-    out << match_result_json(table, query.host, query.uri) << '\n';
+    out << answer(query.host, query.uri) << '\n';
     // Flush only when the next read may block, so that a caller driving the
     // command one query at a time gets each answer, and a file is not
     // written one line per system call.
@@ -73,6 +138,17 @@ int run_match_command(const MatchCommandOptions& options, std::istream& in, std:
     err << "match: give both --host and --uri, or neither to read queries from stdin\n";
     return kExitUsage;
   }
+  if (options.projects) {
+    ProjectAnswerer answer(*options.projects, options.regex_memory_mb, err);
+    int status = kExitOk;
+    if (options.host) {
+      out << answer(*options.host, *options.uri) << '\n';
+      out.flush();
+    } else {
+      status = answer_stream(std::ref(answer), in, out, err);
+    }
+    return answer.failed() ? kExitUsage : status;
+  }
   Rules rules;
   try {
     rules = read_rules_file(options.rules_path);
@@ -91,7 +167,9 @@ int run_match_command(const MatchCommandOptions& options, std::istream& in, std:
     out.flush();
     return kExitOk;
   }
-  return answer_stream(*built.table, in, out, err);
+  const Table& table = *built.table;
+  return answer_stream([&](std::string_view host, std::string_view uri) { return match_result_json(table, host, uri); },
+                       in, out, err);
 }
 
 }  // namespace flecto

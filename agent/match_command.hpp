@@ -1,11 +1,23 @@
-// `flecto-agent match`: answers requests offline from a rules file.
+// `flecto-agent match`: answers requests offline from a rules file, or from
+// the snapshots of the projects a configuration names.
 //
 //   flecto-agent match --rules FILE --host H --uri U
 //   flecto-agent match --rules FILE < queries.jsonl
+//   flecto-agent match --config FILE --host H --uri U
 //
-// Builds the rule table from FILE (read_rules_file, agent/rules/rules_json.hpp)
-// and writes one answer line per request (match_result_json,
-// agent/admin/match_json.hpp) to `out`.
+// With --rules, builds the rule table from FILE (read_rules_file,
+// agent/rules/rules_json.hpp) and writes one answer line per request
+// (match_result_json, agent/admin/match_json.hpp) to `out`. With --config,
+// picks the project that answers H as the edge does (agent/projects/) and
+// answers from that project's snapshot under state_dir, one line
+// {"project": "<label>" or null, ...} per request (routed_match_json); a
+// project without a snapshot yet is an error for that request, on `err`,
+// its line {"project": "<label>", "error": "no snapshot"}, and the exit
+// status kExitUsage once every request is answered.
+//
+// `host` and `uri` are taken as given, as the manager's Redirect Tester
+// takes them; the edge reads a raw request's target before matching it
+// (README.md, "HTTP").
 //
 // - With both `host` and `uri`: answers that one request.
 // - With neither: reads queries from `in`, one JSON object per line,
@@ -34,15 +46,18 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <simdjson.h>
 
+#include "agent/projects/plan.hpp"
 #include "matcher/table.hpp"
 
 namespace flecto {
 
 struct MatchCommandOptions {
-  std::string rules_path;
+  std::string rules_path;  // --rules; else:
+  std::optional<std::vector<ProjectPlan>> projects;  // --config: its projects
   std::optional<std::string> host;
   std::optional<std::string> uri;
   // TableOptions::regex_memory_budget in MiB; the default is the agent's

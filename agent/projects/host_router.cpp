@@ -164,6 +164,8 @@ std::optional<std::size_t> HostRouter::match_normalized(std::string_view host) c
 }
 
 std::optional<std::size_t> HostRouter::route(std::string_view host_header) const {
+  // A lone project answers every host: nothing to look up.
+  if (exact_.empty() && wildcards_.empty()) return default_project_;
   HostBuffer buffer;
   if (const auto project = match_normalized(normalize_host(host_header, true, buffer))) return project;
   return default_project_;

@@ -7,7 +7,9 @@
 
 #include "agent/exit_status.hpp"
 #include "agent/match_command.hpp"
+#include "agent/sync/snapshot.hpp"
 #include "support/child_process.hpp"
+#include "support/temp_dir.hpp"
 
 namespace {
 
@@ -194,4 +196,42 @@ TEST_CASE("flecto-agent match: --host without --uri is a usage error") {
   CHECK(r.status == flecto::kExitUsage);
   CHECK(r.out.empty());
   CHECK_THAT(r.err, Catch::Contains("--uri"));
+}
+
+TEST_CASE("match --config: the project that answers the Host, from its snapshot", "[match]") {
+  flecto::test::TempDir dir;
+  flecto::Config config;
+  config.manager_url = "https://manager.example.com";
+  config.namespace_code = "prod";
+  config.project_code = "main";
+  config.state_dir = dir.path();
+  flecto::Rules rules;
+  rules.version = 5;
+  rules.redirects = {{"BASIC", "/old", "/new", "FOUND"}};
+  flecto::MatchCommandOptions options;
+  options.projects = flecto::plan_projects(config);
+  options.host = "example.com";
+  options.uri = "/old";
+
+  // No snapshot yet: the line says so, and so does the exit status.
+  Run missing = run(options);
+  CHECK(missing.status == flecto::kExitUsage);
+  CHECK(missing.out == "{\"project\":\"prod/main\",\"error\":\"no snapshot\"}\n");
+  CHECK_THAT(missing.err, Catch::Contains("prod/main: no snapshot at " + dir / "snapshot.json"));
+
+  flecto::write_snapshot(dir.path(), rules);
+  Run found = run(options);
+  CHECK(found.status == flecto::kExitOk);
+  CHECK_THAT(found.out, Catch::StartsWith("{\"project\":\"prod/main\",\"redirect\":{\"type\":\"BASIC\"") &&
+                            Catch::Contains("\"location\":\"/new\",\"code\":302"));
+
+  // Several lines from stdin, the snapshot read once.
+  options.host.reset();
+  options.uri.reset();
+  Run lines = run(options, "{\"host\":\"a.example\",\"uri\":\"/old\"}\n{\"host\":\"b.example\",\"uri\":\"/none\"}\n");
+  CHECK(lines.status == flecto::kExitOk);
+  const auto answers = lines_of(lines.out);
+  REQUIRE(answers.size() == 2);
+  CHECK_THAT(answers[0], Catch::Contains("\"code\":302"));
+  CHECK_THAT(answers[1], Catch::StartsWith("{\"project\":\"prod/main\",\"redirect\":null"));
 }
