@@ -54,7 +54,7 @@ double metric(const Agent& agent, const std::string& line_start) {
 
 }  // namespace
 
-TEST_CASE("reload: a new token is read on SIGHUP; an invalid configuration is refused and counted",
+TEST_CASE("reload: a new token is read on SIGHUP, an invalid configuration is refused and counted",
           "[threads]") {
   TempDir dir;
   const std::string token_file = dir / "token", config = dir / "agent.toml";
