@@ -114,7 +114,7 @@ std::string host_pattern_problem(std::string_view pattern) {
               std::to_string(kMaxHostLength);
   } else if (name.front() == '[') {
     problem = ipv6_literal_problem(name);
-  } else if (name == "*" || name == kWildcardPrefix) {  // "*." lost its dot as a trailing one
+  } else if (name == "*" || name == kWildcardPrefix) {  // "*", "*.", "*.." (one trailing dot removed)
     problem = "a wildcard needs a domain after \"*.\" (\"*.example.com\")";
   } else if (name.compare(0, kWildcardPrefix.size(), kWildcardPrefix) == 0) {
     problem = host_name_problem(std::string_view(name).substr(kWildcardPrefix.size()));
@@ -155,7 +155,8 @@ std::optional<std::size_t> HostRouter::match_normalized(std::string_view host) c
     if (const auto it = exact_.find(host); it != exact_.end()) return it->second;
   }
   if (wildcards_.empty()) return std::nullopt;
-  // The suffixes after each dot, longest first: the first one listed wins.
+  // The suffix after each dot, longest first: the first one found is the
+  // longest wildcard that matches.
   for (std::size_t dot = host.find('.'); dot != std::string_view::npos; dot = host.find('.', dot + 1)) {
     if (dot == 0 || host[dot - 1] == '.') return std::nullopt;  // an empty label
     if (const auto it = wildcards_.find(host.substr(dot + 1)); it != wildcards_.end()) return it->second;

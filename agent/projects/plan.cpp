@@ -49,7 +49,10 @@ void add_hosts(ProjectPlan& plan, const std::vector<std::string>& hosts) {
 void set_labels(std::vector<ProjectPlan>& plans) {
   std::unordered_map<std::string, int> uses;
   for (ProjectPlan& plan : plans) {
-    plan.label = plan.config.namespace_code + "/" + plan.config.project_code;
+    const Config& c = plan.config;
+    // No codes: a one-project agent serving a rules file.
+    plan.label = c.namespace_code.empty() && c.project_code.empty() ? "default"
+                                                                    : c.namespace_code + "/" + c.project_code;
     ++uses[plan.label];
   }
   for (ProjectPlan& plan : plans) {

@@ -44,7 +44,8 @@ struct ProjectPlan {
   std::vector<std::string> hosts;  // host patterns as written; empty for a one-project agent
   bool is_default = false;         // answers the hosts no plan lists
   // For logs, /status and metrics: "<namespace>/<project>", or
-  // "<namespace>/<project>@<manager_url>" when two plans would share it.
+  // "<namespace>/<project>@<manager_url>" when two plans would share it;
+  // "default" for a one-project agent without codes (serving a rules file).
   std::string label;
 };
 

@@ -76,6 +76,14 @@ TEST_CASE("plan: without host_configs, one plan with the configuration unchanged
   const flecto::HostRouter router = flecto::make_host_router(plans);
   CHECK(router.route("any.host.example") == 0u);
   CHECK(router.route("") == 0u);
+
+  Config rules_file;
+  rules_file.rules_file = "/etc/flecto-agent/rules.json";
+  const std::vector<ProjectPlan> serving_a_file = plan_projects(rules_file);
+  REQUIRE(serving_a_file.size() == 1);
+  CHECK(serving_a_file[0].label == "default");
+  CHECK(serving_a_file[0].config.rules_file == "/etc/flecto-agent/rules.json");
+  CHECK(serving_a_file[0].config.snapshot_name == "snapshot.json");
 }
 
 TEST_CASE("plan: one plan per project, entries of one project merged, in order") {
