@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <ctime>
+#include <vector>
 
 #include "agent/text/json_string.hpp"
 #include "agent/text/number.hpp"
@@ -41,6 +42,15 @@ class JsonObject {
   void count(std::string_view k, std::uint64_t v) {
     key(k);
     out_ += std::to_string(v);
+  }
+  void strings(std::string_view k, const std::vector<std::string>& values) {
+    key(k);
+    out_ += '[';
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      if (i > 0) out_ += ',';
+      append_json_string(out_, values[i]);
+    }
+    out_ += ']';
   }
   void boolean(std::string_view k, bool v) {
     key(k);
@@ -160,13 +170,7 @@ std::string status_json(std::string_view agent_name, const ProjectRouting* routi
     r.count("refused", reloads.refused);
     r.time("last_time", reloads.last_time);
     r.boolean("last_ok", reloads.last_ok);
-    r.key("last_problems");
-    out += '[';
-    for (std::size_t i = 0; i < reloads.last_problems.size(); ++i) {
-      if (i > 0) out += ',';
-      append_json_string(out, reloads.last_problems[i]);
-    }
-    out += ']';
+    r.strings("last_problems", reloads.last_problems);
     r.close();
   }
   root.key("projects");
@@ -177,13 +181,7 @@ std::string status_json(std::string_view agent_name, const ProjectRouting* routi
       if (i > 0) out += ',';
       JsonObject project(out);
       project.string("label", routed.project->identity.label);
-      project.key("hosts");
-      out += '[';
-      for (std::size_t h = 0; h < routed.hosts.size(); ++h) {
-        if (h > 0) out += ',';
-        append_json_string(out, routed.hosts[h]);
-      }
-      out += ']';
+      project.strings("hosts", routed.hosts);
       project.boolean("default", routed.is_default);
       project.boolean("ready", tables[i] != nullptr);
       project.count("table_memory_bytes", tables[i] ? tables[i]->stats().memory_bytes : 0);

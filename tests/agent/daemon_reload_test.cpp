@@ -44,14 +44,6 @@ void write_config(const std::string& path, const std::string& manager_url, const
                       << extra;
 }
 
-double metric(const Agent& agent, const std::string& line_start) {
-  auto r = agent.admin_get("/metrics");
-  if (!r) return -1;
-  const auto at = r->body.find("\n" + line_start + " ");
-  if (at == std::string::npos) return -1;
-  return std::stod(r->body.substr(at + line_start.size() + 2));
-}
-
 }  // namespace
 
 TEST_CASE("reload: a new token is read on SIGHUP, an invalid configuration is refused and counted",
@@ -75,8 +67,8 @@ TEST_CASE("reload: a new token is read on SIGHUP, an invalid configuration is re
   // An invalid configuration first: refused, the old one keeps serving.
   std::ofstream(config, std::ios::app) << "interval_check = \"soon\"\n";
   agent.process->send_signal(SIGHUP);
-  REQUIRE(agent.wait_until([&] { return metric(agent, "flecto_agent_config_reloads_total{result=\"refused\"}") == 1; }));
-  CHECK(metric(agent, "flecto_agent_config_last_reload_successful") == 0);
+  REQUIRE(agent.wait_until([&] { return agent.metric("flecto_agent_config_reloads_total{result=\"refused\"}") == 1; }));
+  CHECK(agent.metric("flecto_agent_config_last_reload_successful") == 0);
   CHECK_THAT(agent.log(), Catch::Contains("reload: the configuration is invalid; keeping the one running"));
   CHECK_THAT(agent.log(), Catch::Contains("interval_check"));
   CHECK(agent.location_of("/old") == "/v1");
@@ -90,8 +82,8 @@ TEST_CASE("reload: a new token is read on SIGHUP, an invalid configuration is re
   std::ofstream(token_file) << "new-token\n";
   agent.process->send_signal(SIGHUP);
   REQUIRE(agent.wait_until([&] { return agent.location_of("/old") == "/v2"; }));
-  CHECK(metric(agent, "flecto_agent_config_reloads_total{result=\"applied\"}") == 1);
-  CHECK(metric(agent, "flecto_agent_config_last_reload_successful") == 1);
+  CHECK(agent.metric("flecto_agent_config_reloads_total{result=\"applied\"}") == 1);
+  CHECK(agent.metric("flecto_agent_config_last_reload_successful") == 1);
   CHECK_THAT(agent.log(), Catch::Contains("debug_headers: false -> true needs a restart; keeping false"));
   CHECK_FALSE(agent.edge_get("/old")->has_header("X-Flecto-Version"));
   CHECK_THAT(agent.log(), Catch::Contains("1 with new sync settings"));

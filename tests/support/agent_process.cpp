@@ -64,6 +64,14 @@ httplib::Result AgentProcess::admin_get(const std::string& path) const {
   return client.Get(path.c_str());
 }
 
+double AgentProcess::metric(const std::string& series) const {
+  auto r = admin_get("/metrics");
+  if (!r) return -1;
+  const auto at = r->body.find("\n" + series + " ");
+  if (at == std::string::npos) return -1;
+  return std::stod(r->body.substr(at + series.size() + 2));
+}
+
 std::string AgentProcess::location_of(const std::string& path) const {
   auto r = edge_get(path);
   return r ? r->get_header_value("Location") : std::string("(no answer)");

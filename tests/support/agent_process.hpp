@@ -48,6 +48,10 @@ struct AgentProcess {
   // The Location of the edge's answer to GET `path`, "" without one, and
   // "(no answer)" when the edge did not answer.
   std::string location_of(const std::string& path) const;
+  // The value of the /metrics line that starts with `series` (name and
+  // labels, as written: `flecto_agent_projects` or
+  // `flecto_agent_syncs_total{namespace="ns",...}`); -1 without one.
+  double metric(const std::string& series) const;
 
   bool running() const;
   // Polls `ready` for up to 20 s; false as soon as the process has exited.
