@@ -610,6 +610,15 @@ StandinManager::StandinManager(Options options, Rules rules) : impl_(std::make_u
   s.server->set_keep_alive_max_count(100000);
   s.server->set_tcp_nodelay(true);
   s.server->set_keep_alive_timeout(2);
+  if (!s.options.gzip) {
+    // httplib compresses whatever the request accepts: without gzip, the
+    // request accepts nothing. (The Request is the server's own non-const
+    // object, handed to handlers as const.)
+    s.server->set_pre_routing_handler([](const httplib::Request& req, httplib::Response&) {
+      const_cast<httplib::Request&>(req).headers.erase("Accept-Encoding");
+      return httplib::Server::HandlerResponse::Unhandled;
+    });
+  }
   s.server->Get("/health/ping", [&s](const httplib::Request&, httplib::Response& res) {
     Project* none = nullptr;
     std::uint64_t number = 0;

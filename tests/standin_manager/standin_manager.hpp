@@ -74,9 +74,9 @@
 //   gzip-compressed (Content-Encoding: gzip) when the request's
 //   Accept-Encoding names gzip (and not br: httplib prefers brotli); JSON,
 //   text and HTML answers are, cut bodies (Fault::Body::kCutInMiddle) are
-//   not. Options::gzip = false never compresses, like the manager itself
-//   (its JSON is then sent as "application/json; charset=utf-8", as gin
-//   sends it).
+//   not. Options::gzip = false never compresses, like the manager itself,
+//   whatever the request accepts (its JSON is then sent as
+//   "application/json; charset=utf-8", as gin sends it).
 //
 // Thread safety: every public method may be called from any thread while
 // the server runs. Requests are counted per endpoint, overall and per

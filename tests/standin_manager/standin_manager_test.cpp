@@ -400,6 +400,11 @@ TEST_CASE("stand-in: gzip when the request accepts it, never with gzip = false",
       CHECK_FALSE(compressed->has_header("Content-Encoding"));
       CHECK(compressed->body == plain->body);
       CHECK(plain->get_header_value("Content-Type") == "application/json; charset=utf-8");
+      // Error pages too, whatever their type.
+      manager.set_fault(Endpoint::kVersion, Fault::html_error(502));
+      auto page = raw.client.Get((raw.prefix + "/version").c_str(), headers);
+      CHECK_FALSE(page->has_header("Content-Encoding"));
+      CHECK_THAT(page->body, Catch::Contains("nginx"));
     }
   }
 }
