@@ -147,7 +147,6 @@ struct StandinManager::Impl {
   mutable std::condition_variable changed;  // reports, heartbeats, stopping
   // Never erased: a Project* stays valid while the stand-in lives (guarded by mutex).
   std::map<std::string, std::unique_ptr<Project>> projects;
-  Project* default_project = nullptr;
   std::array<std::uint64_t, kEndpointCount> counts{};
   std::array<Fault, kEndpointCount> faults{};
   std::array<std::uint64_t, kEndpointCount> fault_seen{};  // requests since set_fault
@@ -590,7 +589,6 @@ StandinManager::StandinManager(Options options, Rules rules) : impl_(std::make_u
   s.forbidden = s.options.forbidden;
   {
     auto project = make_project(s.options.namespace_code, s.options.project_code, std::move(rules), s.options.token);
-    s.default_project = project.get();
     s.projects.emplace(project_key(s.options.namespace_code, s.options.project_code), std::move(project));
   }
   if (s.options.tls_cert_file.empty() != s.options.tls_key_file.empty()) {
@@ -818,14 +816,25 @@ std::vector<std::string> StandinManager::heartbeats(const std::string& namespace
 }
 
 bool StandinManager::wait_for_reports(std::size_t count, std::chrono::milliseconds timeout) const {
+  return wait_for_reports(impl_->options.namespace_code, impl_->options.project_code, count, timeout);
+}
+
+bool StandinManager::wait_for_reports(const std::string& namespace_code, const std::string& project_code,
+                                      std::size_t count, std::chrono::milliseconds timeout) const {
   std::unique_lock lock(impl_->mutex);
-  return impl_->changed.wait_for(lock, timeout, [&] { return impl_->default_project->reports.size() >= count; });
+  const Project& project = impl_->get(namespace_code, project_code);
+  return impl_->changed.wait_for(lock, timeout, [&] { return project.reports.size() >= count; });
 }
 
 bool StandinManager::wait_for_heartbeats(std::size_t count, std::chrono::milliseconds timeout) const {
+  return wait_for_heartbeats(impl_->options.namespace_code, impl_->options.project_code, count, timeout);
+}
+
+bool StandinManager::wait_for_heartbeats(const std::string& namespace_code, const std::string& project_code,
+                                         std::size_t count, std::chrono::milliseconds timeout) const {
   std::unique_lock lock(impl_->mutex);
-  return impl_->changed.wait_for(lock, timeout,
-                                 [&] { return impl_->default_project->heartbeats.size() >= count; });
+  const Project& project = impl_->get(namespace_code, project_code);
+  return impl_->changed.wait_for(lock, timeout, [&] { return project.heartbeats.size() >= count; });
 }
 
 }  // namespace flecto::standin

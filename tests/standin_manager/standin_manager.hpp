@@ -301,9 +301,14 @@ class StandinManager {
   std::vector<std::string> heartbeats() const;
   std::vector<std::string> heartbeats(const std::string& namespace_code, const std::string& project_code) const;
   // Waits until at least `count` reports / heartbeats were accepted by the
-  // default project, or `timeout` passed; returns whether they were.
+  // default project (or the one named), or `timeout` passed; returns
+  // whether they were.
   bool wait_for_reports(std::size_t count, std::chrono::milliseconds timeout) const;
+  bool wait_for_reports(const std::string& namespace_code, const std::string& project_code, std::size_t count,
+                        std::chrono::milliseconds timeout) const;
   bool wait_for_heartbeats(std::size_t count, std::chrono::milliseconds timeout) const;
+  bool wait_for_heartbeats(const std::string& namespace_code, const std::string& project_code, std::size_t count,
+                           std::chrono::milliseconds timeout) const;
 
   // Stops serving: interrupts delays and endless bodies, closes the
   // listener, joins the server's threads. Idempotent.

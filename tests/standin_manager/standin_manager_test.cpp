@@ -445,6 +445,9 @@ TEST_CASE("stand-in: several projects, each with its rules, token, agents and fa
   CHECK(manager.reports("shop", "eu").size() == 1);
   CHECK(manager.reports().empty());
   CHECK(manager.heartbeats("shop", "eu") == std::vector<std::string>{"edge-1"});
+  CHECK(manager.wait_for_reports("shop", "eu", 1, std::chrono::seconds(1)));
+  CHECK(manager.wait_for_heartbeats("shop", "eu", 1, std::chrono::seconds(1)));
+  CHECK_FALSE(manager.wait_for_reports("shop", "us", 1, std::chrono::milliseconds(1)));
   manager.forget_agents("shop", "eu");
   CHECK(hit("shop/project/eu", "eu-token") == 500);
 
