@@ -1,5 +1,6 @@
 #include "agent/manager/api_json.hpp"
 
+#include <algorithm>
 #include <cstdint>
 
 namespace flecto {
@@ -58,7 +59,70 @@ ListingPage<Item> parse_page(simdjson::dom::parser& parser, const std::string& b
   return page;
 }
 
+// The length of the valid UTF-8 sequence at the start of `text` (1 to 4),
+// or 0 when it does not start with one (overlong forms, surrogates and code
+// points past U+10FFFF are invalid, as in every strict decoder).
+std::size_t utf8_sequence_length(std::string_view text) {
+  const auto c0 = static_cast<unsigned char>(text[0]);
+  if (c0 < 0x80) return 1;
+  std::size_t length = 0;
+  unsigned char min1 = 0x80, max1 = 0xBF;  // the bounds of the second byte
+  if (c0 >= 0xC2 && c0 <= 0xDF) {
+    length = 2;
+  } else if (c0 >= 0xE0 && c0 <= 0xEF) {
+    length = 3;
+    if (c0 == 0xE0) min1 = 0xA0;
+    if (c0 == 0xED) max1 = 0x9F;
+  } else if (c0 >= 0xF0 && c0 <= 0xF4) {
+    length = 4;
+    if (c0 == 0xF0) min1 = 0x90;
+    if (c0 == 0xF4) max1 = 0x8F;
+  } else {
+    return 0;
+  }
+  if (text.size() < length) return 0;
+  for (std::size_t i = 1; i < length; ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (i == 1 ? (c < min1 || c > max1) : (c < 0x80 || c > 0xBF)) return 0;
+  }
+  return length;
+}
+
 }  // namespace
+
+std::string bound_report_error(std::string_view error) {
+  static constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
+  static constexpr std::string_view kEllipsis = "...";
+  std::string out;
+  out.reserve(std::min(error.size(), kMaxReportErrorChars * 4));
+  std::size_t chars = 0;
+  // Where the text is cut if it turns out too long: after the last code
+  // point that leaves room for the ellipsis.
+  std::size_t cut = 0;
+  while (!error.empty()) {
+    if (chars == kMaxReportErrorChars) {
+      out.resize(cut);
+      out += kEllipsis;
+      return out;
+    }
+    const std::size_t length = utf8_sequence_length(error);
+    if (length == 0) {
+      out += kReplacement;
+      error.remove_prefix(1);
+    } else {
+      out += error.substr(0, length);
+      error.remove_prefix(length);
+    }
+    if (++chars == kMaxReportErrorChars - kEllipsis.size()) cut = out.size();
+  }
+  return out;
+}
+
+LoadReport report_for_manager(LoadReport report) {
+  report.error = bound_report_error(report.error);
+  report.load_duration = std::max(report.load_duration, std::chrono::nanoseconds(1));
+  return report;
+}
 
 std::int64_t parse_version_body(std::string_view body) {
   simdjson::dom::parser parser;

@@ -1,6 +1,7 @@
 // The manager's answers that are not rules: the version, and the paging of
-// listings (one page's fields, and the walk over all pages with its guards).
-// Kept apart from the HTTP client so that they can be tested without one.
+// listings (one page's fields, and the walk over all pages with its guards);
+// and the bounds a report must keep for the manager to store it. Kept apart
+// from the HTTP client so that they can be tested without one.
 
 #ifndef FLECTO_AGENT_MANAGER_API_JSON_HPP_
 #define FLECTO_AGENT_MANAGER_API_JSON_HPP_
@@ -14,6 +15,7 @@
 
 #include <simdjson.h>
 
+#include "agent/manager/api.hpp"
 #include "agent/rules/rules_json.hpp"
 #include "matcher/rule.hpp"
 
@@ -95,6 +97,22 @@ class ListingWalk {
   std::int64_t max_pages_ = 0;
   std::unordered_set<std::string> cursors_;
 };
+
+// The manager stores a report's error in a VARCHAR(500) column (utf8mb4,
+// which counts characters: code points); with MySQL in strict mode a longer
+// one makes the whole report fail with 500.
+inline constexpr std::size_t kMaxReportErrorChars = 500;
+
+// `error` as the manager can store it: valid UTF-8 (each byte of an invalid
+// sequence becomes U+FFFD), and at most kMaxReportErrorChars code points:
+// a longer one is cut at a code point boundary and ends with "...". Its
+// start, which names what failed, is kept.
+std::string bound_report_error(std::string_view error);
+
+// `report` as the manager takes it: its error bounded as above, and a
+// load_duration of at least 1 ns (the manager refuses to create an agent's
+// row with 0). Every report the agent sends goes through it.
+LoadReport report_for_manager(LoadReport report);
 
 }  // namespace flecto
 

@@ -1,8 +1,32 @@
 #include "agent/sync/fetch_rules.hpp"
 
+#include <optional>
 #include <string>
 
 namespace flecto {
+namespace {
+
+// Both listings, or nullopt when a walk broke as inconsistent and the
+// version moved meanwhile (`*after` is then the version read). A broken
+// walk of an unchanged version rethrows its error.
+std::optional<Rules> list_both(ManagerApi& api, std::int64_t version, int page_size, std::stop_token stop,
+                               std::int64_t* after) {
+  Rules rules;
+  rules.version = version;
+  try {
+    rules.redirects = api.list_redirects(page_size, stop);
+    rules.pages = api.list_pages(page_size, stop);
+  } catch (const ManagerError& e) {
+    if (e.kind() != ManagerError::Kind::kInvalidData) throw;
+    *after = api.get_version(stop);
+    if (*after == version) throw;
+    return std::nullopt;
+  }
+  *after = api.get_version(stop);
+  return rules;
+}
+
+}  // namespace
 
 FetchedRules fetch_rules(ManagerApi& api, std::int64_t version, int page_size, std::stop_token stop,
                          int max_attempts) {
@@ -14,12 +38,13 @@ FetchedRules fetch_rules(ManagerApi& api, std::int64_t version, int page_size, s
     // The caller's read is the first; after a move, each attempt reads anew.
     fetched.rules.version = attempt == 1 ? version : api.get_version(stop);
     if (fetched.rules.version == 0) return fetched;
-    fetched.rules.redirects = api.list_redirects(page_size, stop);
-    fetched.rules.pages = api.list_pages(page_size, stop);
-    std::int64_t after = api.get_version(stop);
-    if (after == fetched.rules.version) return fetched;
-    seen += (seen.empty() ? "" : ", ") + std::to_string(fetched.rules.version) + " -> " +
-            std::to_string(after);
+    std::int64_t after = 0;
+    std::optional<Rules> listed = list_both(api, fetched.rules.version, page_size, stop, &after);
+    if (listed && after == fetched.rules.version) {
+      fetched.rules = std::move(*listed);
+      return fetched;
+    }
+    seen += (seen.empty() ? "" : ", ") + std::to_string(fetched.rules.version) + " -> " + std::to_string(after);
   }
   throw ManagerError(ManagerError::Kind::kInvalidData,
                      "the version moved during each of " + std::to_string(max_attempts) +

@@ -6,6 +6,13 @@
 // version again; if it moved, it starts over (reading the version, the
 // listings, the version), up to `max_attempts` times.
 //
+// A publish that adds or removes rows during a walk also breaks the walk
+// itself: the manager's cursor carries the first page's Total, so the walk
+// sees more items than Total, or a short page, and the client throws
+// kInvalidData. Then the version is read again: if it moved, that attempt
+// counts as one whose version moved and the fetch starts over; if it did
+// not, the listing's error is thrown as it was.
+//
 //   std::int64_t version = api.get_version(stop);
 //   flecto::FetchedRules fetched = flecto::fetch_rules(api, version, 500, stop);
 //   // fetched.rules is one whole version: fetched.rules.version
@@ -29,8 +36,9 @@ struct FetchedRules {
 // Fetches one whole version; `version` is the first attempt's first read.
 // Version 0 (nothing published) gives empty rules without asking for the
 // listings. Throws ManagerError: whatever `api` throws (kCancelled once
-// `stop` fires), or kInvalidData when the version still moved on the last
-// of `max_attempts` attempts.
+// `stop` fires; a listing's kInvalidData when the version did not move), or
+// kInvalidData when the version still moved on the last of `max_attempts`
+// attempts.
 FetchedRules fetch_rules(ManagerApi& api, std::int64_t version, int page_size, std::stop_token stop,
                          int max_attempts = 3);
 

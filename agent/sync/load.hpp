@@ -46,7 +46,8 @@ Load load_from_rules(Rules rules, const TableOptions& options);
 TableOptions table_options_from(const Config& config);
 
 // "" when nothing was skipped, else the count and the first one (its source
-// cut to 200 bytes, the reason to 300):
+// cut to 200 bytes, the reason to 300; a report's whole error is then cut
+// to the manager's 500 characters by report_for_manager):
 //   2 rules skipped; first: redirect #12 "/old": unknown status "GONE"
 std::string describe_skipped(const std::vector<SkippedRule>& skipped);
 

@@ -19,6 +19,7 @@ const char* told_text(UnchangedTold told) {
   switch (told) {
     case UnchangedTold::kHeartbeat: return "heartbeat sent";
     case UnchangedTold::kOwedReport: return "load reported";
+    case UnchangedTold::kRegisteredAgain: return "the manager did not know this agent: registered again";
     case UnchangedTold::kNothing: break;
   }
   return "nothing to report";
@@ -120,7 +121,7 @@ void SyncLoop::serve_snapshot() {
 std::optional<HeldVersion> SyncLoop::held() const {
   std::shared_ptr<const Table> current = served_.current();
   if (current == nullptr) return std::nullopt;
-  HeldVersion serving{current->version(), std::nullopt};
+  HeldVersion serving{current->version(), std::nullopt, served_report_};
   if (served_report_ && served_report_->version != 0 && !served_report_taken_) serving.report_owed = served_report_;
   return serving;
 }

@@ -1,9 +1,11 @@
 #include "agent/sync/step.hpp"
 
 #include <new>
+#include <string_view>
 #include <utility>
 
 #include "agent/config/duration.hpp"
+#include "agent/manager/api_json.hpp"
 #include "agent/sync/serve_table.hpp"
 #include "agent/sync/snapshot.hpp"
 #include "agent/sync/stop_deadline.hpp"
@@ -61,32 +63,62 @@ SyncOutcome failed(const StepRun& run, std::int64_t version, SyncFailure failure
   return outcome;
 }
 
+// Every report reaches the manager through here, fit for its columns.
+// Returns the report as sent. Throws ManagerError.
+LoadReport report_to_manager(const StepRun& run, const LoadReport& report) {
+  LoadReport fit = report_for_manager(report);
+  run.context.api.report_load(fit, run.bounded());
+  return fit;
+}
+
 ReportAttempt send_report(const StepRun& run, LoadReport report) {
-  ReportAttempt attempt{std::move(report), std::nullopt};
+  ReportAttempt attempt{report_for_manager(std::move(report)), std::nullopt};
   try {
-    run.context.api.report_load(attempt.report, run.bounded());
+    report_to_manager(run, attempt.report);
   } catch (const ManagerError& e) {
     attempt.failure = failure_of(run, "report", e);
   }
   return attempt;
 }
 
+// The manager's answer to a heartbeat of an agent it does not know (never
+// reported, or its database was reset): 500 {"message":"record not found"}.
+bool unknown_agent(const ManagerError& e) {
+  return e.kind() == ManagerError::Kind::kHttpStatus && e.http_status() == 500 &&
+         std::string_view(e.what()).find("record not found") != std::string_view::npos;
+}
+
+// The report that registers this agent again with the held version.
+LoadReport registration(const StepRun& run) {
+  if (run.held->served_report) return *run.held->served_report;
+  return LoadReport{run.context.agent_name, run.held->version, true, run.context.status.get().last_load_duration, ""};
+}
+
 // The version is the held one: a heartbeat, or the report still owed.
 SyncOutcome tell_unchanged(const StepRun& run, std::int64_t version) {
   const std::optional<LoadReport>& owed = run.held->report_owed;
   UnchangedTold told = UnchangedTold::kNothing;
+  std::optional<ReportAttempt> registered;
   if (version != 0) {  // the manager refuses to hear of version 0
+    std::string step = owed ? "report" : "heartbeat";
     try {
       if (owed) {
-        run.context.api.report_load(*owed, run.bounded());
+        report_to_manager(run, *owed);
         told = UnchangedTold::kOwedReport;
       } else {
-        run.context.api.heartbeat(run.context.agent_name, run.bounded());
-        told = UnchangedTold::kHeartbeat;
+        try {
+          run.context.api.heartbeat(run.context.agent_name, run.bounded());
+          told = UnchangedTold::kHeartbeat;
+        } catch (const ManagerError& e) {
+          if (!unknown_agent(e) || run.stop.stop_requested()) throw;
+          step = "report";
+          registered.emplace(ReportAttempt{report_to_manager(run, registration(run)), std::nullopt});
+          told = UnchangedTold::kRegisteredAgain;
+        }
       }
     } catch (const ManagerError& e) {
       if (run.stop.stop_requested()) return abandoned();
-      return failed(run, version, failure_of(run, owed ? "report" : "heartbeat", e));
+      return failed(run, version, failure_of(run, step, e));
     }
   }
   run.context.status.update([](SyncState& s) {
@@ -97,6 +129,7 @@ SyncOutcome tell_unchanged(const StepRun& run, std::int64_t version) {
   outcome.result = SyncOutcome::Result::kUnchanged;
   outcome.version = version;
   outcome.told = told;
+  outcome.report = std::move(registered);
   return outcome;
 }
 

@@ -11,13 +11,21 @@
 //   by config.sync_timeout.
 // - Gets the version. When it is `held`'s (and not options.force): version 0
 //   tells the manager nothing, else held->report_owed is sent when there is
-//   one, a heartbeat when not. kUnchanged.
+//   one, a heartbeat when not. A heartbeat answered 500 "record not found"
+//   (the manager no longer knows this agent: its database was reset or
+//   restored) is followed by a report of the held version, which registers
+//   the agent again (held->served_report, or one made of the version and
+//   the last load's duration); later steps send heartbeats. kUnchanged.
 // - Else fetches that version (the check's answer is the fetch's first read
 //   of the version), builds its table and serves it (serve_table, source
 //   kManager): kLoaded. Then writes the snapshot when config.state_dir is set
 //   (a failure is counted in status.snapshot_write_errors and named in the
 //   report; serving goes on) and reports the load, unless it is version 0
 //   (the manager refuses it). A failed report leaves the step kLoaded.
+// - Every report is made fit for the manager's columns on the way
+//   (report_for_manager, agent/manager/api_json.hpp): an error of at most
+//   500 characters, valid UTF-8, and a load_duration of at least 1 ns (the
+//   manager refuses to create an agent's row with 0).
 // - A failed check, heartbeat, owed report or load leaves the served table
 //   as it was: kFailed, recorded in status (last_result kError, last_error
 //   "<step>: <message>"). A load the manager answered with an error (an HTTP
@@ -38,6 +46,7 @@
 #include <optional>
 #include <stop_token>
 #include <string>
+#include <utility>
 
 #include "agent/config/config.hpp"
 #include "agent/manager/api.hpp"
@@ -59,10 +68,20 @@ struct SyncContext {
 // The version this host holds before the step: the one it serves (the
 // loop) or its snapshot holds (--sync-once).
 struct HeldVersion {
+  // A constructor, so that HeldVersion{version, owed} leaves served_report
+  // out without a warning.
+  HeldVersion(std::int64_t held_version = 0, std::optional<LoadReport> owed = std::nullopt,
+              std::optional<LoadReport> served = std::nullopt)
+      : version(held_version), report_owed(std::move(owed)), served_report(std::move(served)) {}
+
   std::int64_t version = 0;
   // The report of that version the manager has not taken yet: sent in place
   // of the next heartbeat.
   std::optional<LoadReport> report_owed;
+  // The report of that version's load, taken or not: sent again when the
+  // manager no longer knows this agent. None: one is made of the version,
+  // success, and the status's last_load_duration.
+  std::optional<LoadReport> served_report;
 };
 
 struct SyncStepOptions {
@@ -92,8 +111,9 @@ struct ReportAttempt {
   std::optional<SyncFailure> failure;  // none: the manager took it
 };
 
-// What the manager was told of an unchanged version.
-enum class UnchangedTold { kNothing, kHeartbeat, kOwedReport };
+// What the manager was told of an unchanged version. kRegisteredAgain: the
+// heartbeat was answered "record not found", and a report followed.
+enum class UnchangedTold { kNothing, kHeartbeat, kOwedReport, kRegisteredAgain };
 
 struct SyncOutcome {
   enum class Result { kUnchanged, kLoaded, kFailed, kAbandoned };
@@ -105,7 +125,8 @@ struct SyncOutcome {
   // kLoaded: why the snapshot was not written (SnapshotError::what()); ""
   // when it was, or when there is no state_dir.
   std::string snapshot_error;
-  // kLoaded (not version 0), and kFailed after a load the manager refused.
+  // kLoaded (not version 0), kFailed after a load the manager refused, and
+  // kUnchanged with kRegisteredAgain. The report as sent (report_for_manager).
   std::optional<ReportAttempt> report;
   std::optional<SyncFailure> failure;  // kFailed
 };

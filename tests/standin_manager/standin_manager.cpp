@@ -1,18 +1,23 @@
 #include "tests/standin_manager/standin_manager.hpp"
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <charconv>
 #include <condition_variable>
+#include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <stdexcept>
 #include <thread>
+#include <utility>
 
 #include <httplib.h>
 #include <simdjson.h>
 
 #include "agent/rules/rules_json.hpp"
+#include "tests/standin_manager/go_duration.hpp"
 
 namespace flecto::standin {
 namespace {
@@ -25,6 +30,26 @@ bool valid_agent_name(std::string_view name) {
     if (!ok) return false;
   }
   return true;
+}
+
+// What MySQL's VARCHAR(n) with utf8mb4 counts: code points (the text is
+// valid UTF-8: simdjson validated it), that is every byte but continuation
+// bytes.
+std::size_t count_code_points(std::string_view text) {
+  std::size_t count = 0;
+  for (const char byte : text) {
+    const auto c = static_cast<unsigned char>(byte);
+    if ((c & 0xC0) != 0x80) ++count;
+  }
+  return count;
+}
+
+// The page size that means every item (a limit of 0 or below).
+constexpr std::int64_t kEveryItem = -1;
+
+// The key of a project in the map of projects.
+std::string project_key(const std::string& namespace_code, const std::string& project_code) {
+  return namespace_code + "/" + project_code;
 }
 
 std::string message_json(const std::string& message) {
@@ -92,6 +117,25 @@ Fault Fault::empty_error(int status) {
   return fault;
 }
 
+// One project: what a manager keeps of it, and what the stand-in counts.
+struct Project {
+  std::string namespace_code;
+  std::string project_code;
+  std::string token;
+  std::shared_ptr<const Rules> rules;
+  struct PendingPublish {
+    std::uint64_t request_number;
+    std::shared_ptr<const Rules> rules;
+  };
+  std::array<std::optional<PendingPublish>, kEndpointCount> pending{};
+  std::array<std::uint64_t, kEndpointCount> counts{};
+  std::array<std::optional<Fault>, kEndpointCount> faults{};
+  std::array<std::uint64_t, kEndpointCount> fault_seen{};  // requests since set_project_fault
+  std::set<std::string> agents;  // the rows of its agents table, by name
+  std::vector<Report> reports;
+  std::vector<std::string> heartbeats;
+};
+
 struct StandinManager::Impl {
   Options options;
   std::unique_ptr<httplib::Server> server;  // an httplib::SSLServer with TLS
@@ -101,46 +145,66 @@ struct StandinManager::Impl {
 
   mutable std::mutex mutex;
   mutable std::condition_variable changed;  // reports, heartbeats, stopping
-  std::shared_ptr<const Rules> rules;
-  struct PendingPublish {
-    std::uint64_t request_number;
-    std::shared_ptr<const Rules> rules;
-  };
-  std::array<std::optional<PendingPublish>, kEndpointCount> pending{};
+  // Never erased: a Project* stays valid while the stand-in lives (guarded by mutex).
+  std::map<std::string, std::unique_ptr<Project>> projects;
   std::array<std::uint64_t, kEndpointCount> counts{};
   std::array<Fault, kEndpointCount> faults{};
   std::array<std::uint64_t, kEndpointCount> fault_seen{};  // requests since set_fault
   std::function<void(Endpoint, std::uint64_t)> hook;
-  std::vector<Report> reports;
-  std::vector<std::string> heartbeats;
   bool forbidden = false;  // Options::forbidden, then set_forbidden
   bool stopping = false;
   bool stopped = false;
   std::mutex stop_mutex;
 
-  std::string api_prefix() const {
-    return options.base_path + "/api/namespace/" + options.namespace_code + "/project/" + options.project_code;
+  // Call with the lock held.
+  Project* find(const std::string& namespace_code, const std::string& project_code) const {
+    auto it = projects.find(project_key(namespace_code, project_code));
+    return it == projects.end() ? nullptr : it->second.get();
+  }
+  Project& get(const std::string& namespace_code, const std::string& project_code) const {
+    Project* project = find(namespace_code, project_code);
+    if (project == nullptr) {
+      throw std::invalid_argument("stand-in manager: no project " + project_key(namespace_code, project_code));
+    }
+    return *project;
+  }
+
+  std::string content_type_json() const {
+    return options.gzip ? "application/json" : "application/json; charset=utf-8";
   }
 
   // Counts the request, runs publishes and the hook, and returns the fault
-  // that applies to it (a default Fault when none does).
-  Fault begin(Endpoint endpoint, std::uint64_t* number) {
+  // that applies to it (a default Fault when none does) and the project it
+  // is for (nullptr for none: /health/ping or an unknown project), with the
+  // request's number among that project's requests to `endpoint`.
+  Fault begin(Endpoint endpoint, const httplib::Request* req, Project** project_out,
+              std::uint64_t* project_number_out) {
     std::function<void(Endpoint, std::uint64_t)> hook_copy;
+    std::uint64_t number = 0;
     Fault fault;
     {
       std::lock_guard lock(mutex);
       auto i = static_cast<std::size_t>(endpoint);
-      *number = ++counts[i];
-      if (pending[i] && *number >= pending[i]->request_number) {
-        rules = pending[i]->rules;
-        pending[i].reset();
-      }
+      number = ++counts[i];
       std::uint64_t seen = ++fault_seen[i];
       const Fault& set = faults[i];
       if (seen > set.skip_requests && seen - set.skip_requests <= set.times) fault = set;
+      Project* project = req != nullptr ? find(req->matches[1], req->matches[2]) : nullptr;
+      if (project != nullptr) {
+        std::uint64_t project_number = *project_number_out = ++project->counts[i];
+        if (project->pending[i] && project_number >= project->pending[i]->request_number) {
+          project->rules = project->pending[i]->rules;
+          project->pending[i].reset();
+        }
+        if (const std::optional<Fault>& own = project->faults[i]) {
+          std::uint64_t own_seen = ++project->fault_seen[i];
+          if (own_seen > own->skip_requests && own_seen - own->skip_requests <= own->times) fault = *own;
+        }
+      }
+      *project_out = project;
       hook_copy = hook;
     }
-    if (hook_copy) hook_copy(endpoint, *number);
+    if (hook_copy) hook_copy(endpoint, number);
     if (fault.delay.count() > 0) {
       std::unique_lock lock(mutex);
       changed.wait_for(lock, fault.delay, [&] { return stopping; });
@@ -154,30 +218,30 @@ struct StandinManager::Impl {
   }
 
   // The API's own checks: 401, 500 for an unknown project, 403.
-  std::optional<Answer> check_access(const httplib::Request& req) const {
+  std::optional<Answer> check_access(const httplib::Request& req, const Project* project) const {
     Answer answer;
+    answer.content_type = content_type_json();
     const std::string& header = options.header_authorization_name;
-    bool is_forbidden;
-    {
-      std::lock_guard lock(mutex);
-      is_forbidden = forbidden;
-    }
     if (!req.has_header(header.c_str())) {
       answer.status = 401;
       answer.body = message_json("missing authorization token");
       return answer;
     }
-    if (req.get_header_value(header.c_str()) != "Bearer " + options.token) {
+    const std::string sent = req.get_header_value(header.c_str());
+    std::lock_guard lock(mutex);
+    bool known_token = false;
+    for (const auto& [key, each] : projects) known_token = known_token || sent == "Bearer " + each->token;
+    if (!known_token) {
       answer.status = 401;
       answer.body = message_json("invalid or expired token");
       return answer;
     }
-    if (req.matches[1] != options.namespace_code || req.matches[2] != options.project_code) {
+    if (project == nullptr) {
       answer.status = 500;
       answer.body = message_json("record not found");
       return answer;
     }
-    if (is_forbidden) {
+    if (forbidden || sent != "Bearer " + project->token) {
       answer.status = 403;
       answer.body = message_json("this token is not allowed to access this project");
       return answer;
@@ -185,16 +249,17 @@ struct StandinManager::Impl {
     return std::nullopt;
   }
 
-  std::shared_ptr<const Rules> current_rules() const {
+  std::shared_ptr<const Rules> current_rules(const Project& project) const {
     std::lock_guard lock(mutex);
-    return rules;
+    return project.rules;
   }
 
-  Answer version_answer(std::uint64_t number, const Fault& fault) const {
-    std::int64_t version = current_rules()->version;
+  Answer version_answer(const Project& project, std::uint64_t number, const Fault& fault) const {
+    std::int64_t version = current_rules(project)->version;
     if (fault.version == Fault::Version::kEveryRequest) version += static_cast<std::int64_t>(number);
     if (fault.version == Fault::Version::kAhead) version += 1;
     Answer answer;
+    answer.content_type = content_type_json();
     std::string v = std::to_string(version);
     if (fault.body == Fault::Body::kWrongType) {
       answer.body = "{\"version\":" + v + "}";
@@ -211,42 +276,57 @@ struct StandinManager::Impl {
                         const std::vector<Item> Rules::*list, const Fault& fault, Append append_item) const {
     const std::vector<Item>& items = (*served).*list;
     Answer answer;
+    answer.content_type = content_type_json();
     auto bad_request = [&](const std::string& message) {
       answer.status = 400;
       answer.body = message_json(message);
       return answer;
     };
-    std::int64_t limit = 500;
+    std::int64_t limit = 500;  // as asked, for the Limit key
     if (req.has_param("limit")) {
       auto parsed = parse_integer(req.get_param_value("limit"));
       if (!parsed) return bad_request("limit: expected an integer");
-      if (*parsed > 0) limit = *parsed;
+      limit = *parsed;
     }
-    if (options.max_limit > 0 && limit > options.max_limit) limit = options.max_limit;
+    // The page size: kEveryItem for 0 or a negative limit (GORM's "no limit").
+    std::int64_t page_size = limit > 0 ? limit : kEveryItem;
+    if (options.max_limit > 0 && (page_size == kEveryItem || page_size > options.max_limit)) {
+      page_size = limit = options.max_limit;
+    }
     std::int64_t offset = 0;
     if (req.has_param("offset")) {
       auto parsed = parse_integer(req.get_param_value("offset"));
       if (!parsed || *parsed < 0) return bad_request("offset: expected a non-negative integer");
       offset = *parsed;
     }
-    if (req.has_param("cursor")) {
-      offset = decode_cursor(req.get_param_value("cursor"));
-      if (offset < 0) return bad_request("malformed cursor");
-    }
-    if (fault.paging == Fault::Paging::kIgnoreOffset) offset = 0;
-
     const auto total = static_cast<std::int64_t>(items.size());
+    std::int64_t walk_total = total;  // what Total says: the first page's, along a cursor
+    if (req.has_param("cursor")) {
+      std::optional<Cursor> cursor = decode_cursor(req.get_param_value("cursor"));
+      if (!cursor) return bad_request("malformed cursor");
+      offset = cursor->offset;
+      walk_total = cursor->total;
+    }
+    if (fault.paging == Fault::Paging::kIgnoreOffset) {
+      offset = 0;
+      walk_total = total;
+    }
+
     std::vector<const Item*> page;
     std::string next;
     if (fault.paging == Fault::Paging::kEndlessCursor) {
-      for (std::int64_t i = 0; i < limit && total > 0; ++i) page.push_back(&items[static_cast<std::size_t>((offset + i) % total)]);
-      next = encode_cursor(offset + limit);
+      const std::int64_t size = page_size == kEveryItem ? std::max<std::int64_t>(total, 1) : page_size;
+      for (std::int64_t i = 0; i < size && total > 0; ++i) page.push_back(&items[static_cast<std::size_t>((offset + i) % total)]);
+      next = encode_cursor({offset + size, walk_total});
     } else {
       bool empty = fault.paging == Fault::Paging::kEmptyPages && offset > 0;
-      for (std::int64_t i = offset; !empty && i < total && i < offset + limit; ++i) page.push_back(&items[static_cast<std::size_t>(i)]);
-      if (static_cast<std::int64_t>(page.size()) == limit) next = encode_cursor(offset + limit);
+      const std::int64_t end = page_size == kEveryItem || offset > total - page_size ? total : offset + page_size;
+      for (std::int64_t i = offset; !empty && i < end; ++i) page.push_back(&items[static_cast<std::size_t>(i)]);
+      if (page_size != kEveryItem && static_cast<std::int64_t>(page.size()) == page_size) {
+        next = encode_cursor({offset + page_size, walk_total});
+      }
     }
-    if (fault.paging == Fault::Paging::kRepeatCursor) next = encode_cursor(limit);
+    if (fault.paging == Fault::Paging::kRepeatCursor) next = encode_cursor({page_size, walk_total});
 
     const bool lower = options.lower_case_keys;
     auto key = [&](const char* capitalized) {
@@ -261,7 +341,7 @@ struct StandinManager::Impl {
       if (i) out += ',';
       append_item(out, *page[i]);
     }
-    std::string reported_total = std::to_string(total + fault.total_delta);
+    std::string reported_total = std::to_string(walk_total + fault.total_delta);
     if (fault.body == Fault::Body::kWrongType) reported_total = "\"" + reported_total + "\"";
     out += "]," + key("Total") + reported_total;
     out += "," + key("Limit") + std::to_string(limit);
@@ -290,13 +370,15 @@ struct StandinManager::Impl {
     return answer;
   }
 
-  Answer agents_answer(const httplib::Request& req) {
+  Answer agents_answer(const httplib::Request& req, Project& project) {
     Answer answer;
-    auto bad_request = [&](const std::string& message) {
-      answer.status = 400;
+    answer.content_type = content_type_json();
+    auto refuse = [&](int status, const std::string& message) {
+      answer.status = status;
       answer.body = message_json(message);
       return answer;
     };
+    auto bad_request = [&](const std::string& message) { return refuse(400, message); };
     if (req.get_header_value("Content-Type").rfind("application/json", 0) != 0) {
       return bad_request("Content-Type must be application/json");
     }
@@ -321,12 +403,19 @@ struct StandinManager::Impl {
         into = value.get_int64();
         return true;
       };
+      // An integer of nanoseconds, or a Go duration string ("150ms").
+      auto duration_value = [&](std::int64_t& into) {
+        if (!value.is_string()) return integer_value(into);
+        std::optional<std::int64_t> parsed = parse_go_duration(std::string_view(value.get_string()));
+        if (parsed) into = *parsed;
+        return parsed.has_value();
+      };
       bool ok = true;
       if (key_equals(k, "name")) ok = string_value(report.name);
       else if (key_equals(k, "type")) ok = string_value(report.type);
       else if (key_equals(k, "version")) ok = integer_value(report.version);
       else if (key_equals(k, "status")) ok = string_value(report.status);
-      else if (key_equals(k, "load_duration")) ok = integer_value(report.load_duration);
+      else if (key_equals(k, "load_duration")) ok = duration_value(report.load_duration);
       else if (key_equals(k, "error")) ok = string_value(report.error);
       if (!ok) return bad_request(std::string(k) + ": wrong type");
     }
@@ -340,17 +429,31 @@ struct StandinManager::Impl {
     if (report.status != "success" && report.status != "error") {
       return bad_request("status: must be success or error");
     }
+    // What MySQL in strict mode refuses when the row is written.
+    if (count_code_points(report.name) > 100) {
+      return refuse(500, "Error 1406 (22001): Data too long for column 'name' at row 1");
+    }
+    if (count_code_points(report.error) > 500) {
+      return refuse(500, "Error 1406 (22001): Data too long for column 'error' at row 1");
+    }
     {
       std::lock_guard lock(mutex);
-      reports.push_back(std::move(report));
+      if (report.load_duration == 0 && project.agents.count(report.name) == 0) {
+        answer.status = 500;
+        answer.body = message_json("cannot create the agent " + report.name + ": load_duration is 0");
+        return answer;
+      }
+      project.agents.insert(report.name);
+      project.reports.push_back(std::move(report));
     }
     changed.notify_all();
     answer.content_type = "text/plain";
     return answer;
   }
 
-  Answer hit_answer(const httplib::Request& req) {
+  Answer hit_answer(const httplib::Request& req, Project& project) {
     Answer answer;
+    answer.content_type = content_type_json();
     std::string name = req.matches[3];
     if (!valid_agent_name(name)) {
       answer.status = 400;
@@ -359,7 +462,12 @@ struct StandinManager::Impl {
     }
     {
       std::lock_guard lock(mutex);
-      heartbeats.push_back(std::move(name));
+      if (project.agents.count(name) == 0) {
+        answer.status = 500;
+        answer.body = message_json("record not found");
+        return answer;
+      }
+      project.heartbeats.push_back(std::move(name));
     }
     changed.notify_all();
     answer.content_type = "text/plain";
@@ -418,23 +526,55 @@ struct StandinManager::Impl {
     }
   }
 
-  // The handler of one /api endpoint: faults, access checks, then `make`.
+  // The handler of one /api endpoint: faults, access checks, then `make`
+  // (called only with the request's project).
   void api(Endpoint endpoint, const httplib::Request& req, httplib::Response& res,
-           const std::function<Answer(std::uint64_t, const Fault&)>& make) {
+           const std::function<Answer(Project&, std::uint64_t, const Fault&)>& make) {
+    Project* project = nullptr;
     std::uint64_t number = 0;
-    Fault fault = begin(endpoint, &number);
+    Fault fault = begin(endpoint, &req, &project, &number);
     if (fault.status != 0) {
       res.status = fault.status;
       res.set_content(fault.status_body, fault.status_content_type);
       return;
     }
-    if (auto denied = check_access(req)) {
+    if (auto denied = check_access(req, project)) {
       send(std::move(*denied), fault, res);
       return;
     }
-    send(make(number, fault), fault, res);
+    send(make(*project, number, fault), fault, res);
   }
 };
+
+namespace {
+
+void check_code(const std::string& what, const std::string& code) {
+  if (!valid_agent_name(code)) {
+    throw std::invalid_argument("stand-in manager: " + what + " \"" + code + "\" is not [A-Za-z0-9_-]+");
+  }
+}
+
+std::unique_ptr<Project> make_project(const std::string& namespace_code, const std::string& project_code,
+                                      Rules rules, const std::string& token) {
+  check_code("namespace", namespace_code);
+  check_code("project", project_code);
+  auto project = std::make_unique<Project>();
+  project->namespace_code = namespace_code;
+  project->project_code = project_code;
+  project->token = token;
+  project->rules = std::make_shared<const Rules>(std::move(rules));
+  return project;
+}
+
+Rules first_version() {
+  Rules rules;
+  rules.version = 1;  // a project is created with version 1
+  return rules;
+}
+
+}  // namespace
+
+StandinManager::StandinManager(Options options) : StandinManager(std::move(options), first_version()) {}
 
 StandinManager::StandinManager(Options options, Rules rules) : impl_(std::make_unique<Impl>()) {
   Impl& s = *impl_;
@@ -447,7 +587,10 @@ StandinManager::StandinManager(Options options, Rules rules) : impl_(std::make_u
   while (!options.base_path.empty() && options.base_path.back() == '/') options.base_path.pop_back();
   s.options = std::move(options);
   s.forbidden = s.options.forbidden;
-  s.rules = std::make_shared<const Rules>(std::move(rules));
+  {
+    auto project = make_project(s.options.namespace_code, s.options.project_code, std::move(rules), s.options.token);
+    s.projects.emplace(project_key(s.options.namespace_code, s.options.project_code), std::move(project));
+  }
   if (s.options.tls_cert_file.empty() != s.options.tls_key_file.empty()) {
     throw std::invalid_argument("stand-in manager: TLS needs both tls_cert_file and tls_key_file");
   }
@@ -465,31 +608,44 @@ StandinManager::StandinManager(Options options, Rules rules) : impl_(std::make_u
   s.server->set_keep_alive_max_count(100000);
   s.server->set_tcp_nodelay(true);
   s.server->set_keep_alive_timeout(2);
+  if (!s.options.gzip) {
+    // httplib compresses whatever the request accepts: without gzip, the
+    // request accepts nothing. (The Request is the server's own non-const
+    // object, handed to handlers as const.)
+    s.server->set_pre_routing_handler([](const httplib::Request& req, httplib::Response&) {
+      const_cast<httplib::Request&>(req).headers.erase("Accept-Encoding");
+      return httplib::Server::HandlerResponse::Unhandled;
+    });
+  }
   s.server->Get("/health/ping", [&s](const httplib::Request&, httplib::Response& res) {
+    Project* none = nullptr;
     std::uint64_t number = 0;
-    Fault fault = s.begin(Endpoint::kHealth, &number);
+    Fault fault = s.begin(Endpoint::kHealth, nullptr, &none, &number);
     res.status = fault.status != 0 ? fault.status : 204;
     if (fault.status != 0) res.set_content(fault.status_body, fault.status_content_type);
   });
   s.server->Get(api + "/version", [&s](const httplib::Request& req, httplib::Response& res) {
-    s.api(Endpoint::kVersion, req, res,
-          [&](std::uint64_t number, const Fault& fault) { return s.version_answer(number, fault); });
+    s.api(Endpoint::kVersion, req, res, [&](Project& project, std::uint64_t number, const Fault& fault) {
+      return s.version_answer(project, number, fault);
+    });
   });
   s.server->Get(api + "/redirects", [&s](const httplib::Request& req, httplib::Response& res) {
-    s.api(Endpoint::kRedirects, req, res, [&](std::uint64_t, const Fault& fault) {
-      return s.listing_answer(req, s.current_rules(), &Rules::redirects, fault, append_redirect_json);
+    s.api(Endpoint::kRedirects, req, res, [&](Project& project, std::uint64_t, const Fault& fault) {
+      return s.listing_answer(req, s.current_rules(project), &Rules::redirects, fault, append_redirect_json);
     });
   });
   s.server->Get(api + "/pages", [&s](const httplib::Request& req, httplib::Response& res) {
-    s.api(Endpoint::kPages, req, res, [&](std::uint64_t, const Fault& fault) {
-      return s.listing_answer(req, s.current_rules(), &Rules::pages, fault, append_page_json);
+    s.api(Endpoint::kPages, req, res, [&](Project& project, std::uint64_t, const Fault& fault) {
+      return s.listing_answer(req, s.current_rules(project), &Rules::pages, fault, append_page_json);
     });
   });
   s.server->Post(api + "/agents", [&s](const httplib::Request& req, httplib::Response& res) {
-    s.api(Endpoint::kAgents, req, res, [&](std::uint64_t, const Fault&) { return s.agents_answer(req); });
+    s.api(Endpoint::kAgents, req, res,
+          [&](Project& project, std::uint64_t, const Fault&) { return s.agents_answer(req, project); });
   });
   s.server->Patch(api + "/agents/([^/]+)/hit", [&s](const httplib::Request& req, httplib::Response& res) {
-    s.api(Endpoint::kHit, req, res, [&](std::uint64_t, const Fault&) { return s.hit_answer(req); });
+    s.api(Endpoint::kHit, req, res,
+          [&](Project& project, std::uint64_t, const Fault&) { return s.hit_answer(req, project); });
   });
 
   if (s.options.port == 0) {
@@ -543,19 +699,45 @@ int StandinManager::port() const { return impl_->port; }
 
 const Options& StandinManager::options() const { return impl_->options; }
 
+void StandinManager::add_project(const std::string& namespace_code, const std::string& project_code, Rules rules,
+                                 const std::string& token) {
+  auto project =
+      make_project(namespace_code, project_code, std::move(rules), token.empty() ? impl_->options.token : token);
+  std::lock_guard lock(impl_->mutex);
+  if (!impl_->projects.emplace(project_key(namespace_code, project_code), std::move(project)).second) {
+    throw std::invalid_argument("stand-in manager: project " + project_key(namespace_code, project_code) +
+                                " exists already");
+  }
+}
+
 void StandinManager::set_rules(Rules rules) {
+  set_rules(impl_->options.namespace_code, impl_->options.project_code, std::move(rules));
+}
+
+void StandinManager::set_rules(const std::string& namespace_code, const std::string& project_code, Rules rules) {
   auto published = std::make_shared<const Rules>(std::move(rules));
   std::lock_guard lock(impl_->mutex);
-  impl_->rules = std::move(published);
+  impl_->get(namespace_code, project_code).rules = std::move(published);
 }
 
 void StandinManager::publish_at(Endpoint endpoint, std::uint64_t request_number, Rules rules) {
-  auto published = std::make_shared<const Rules>(std::move(rules));
-  std::lock_guard lock(impl_->mutex);
-  impl_->pending[static_cast<std::size_t>(endpoint)] = Impl::PendingPublish{request_number, std::move(published)};
+  publish_at(impl_->options.namespace_code, impl_->options.project_code, endpoint, request_number, std::move(rules));
 }
 
-Rules StandinManager::rules() const { return *impl_->current_rules(); }
+void StandinManager::publish_at(const std::string& namespace_code, const std::string& project_code,
+                                Endpoint endpoint, std::uint64_t request_number, Rules rules) {
+  auto published = std::make_shared<const Rules>(std::move(rules));
+  std::lock_guard lock(impl_->mutex);
+  impl_->get(namespace_code, project_code).pending[static_cast<std::size_t>(endpoint)] =
+      Project::PendingPublish{request_number, std::move(published)};
+}
+
+Rules StandinManager::rules() const { return rules(impl_->options.namespace_code, impl_->options.project_code); }
+
+Rules StandinManager::rules(const std::string& namespace_code, const std::string& project_code) const {
+  std::lock_guard lock(impl_->mutex);
+  return *impl_->get(namespace_code, project_code).rules;
+}
 
 void StandinManager::set_fault(Endpoint endpoint, Fault fault) {
   std::lock_guard lock(impl_->mutex);
@@ -564,15 +746,38 @@ void StandinManager::set_fault(Endpoint endpoint, Fault fault) {
   impl_->fault_seen[i] = 0;
 }
 
+void StandinManager::set_project_fault(const std::string& namespace_code, const std::string& project_code,
+                                       Endpoint endpoint, Fault fault) {
+  std::lock_guard lock(impl_->mutex);
+  Project& project = impl_->get(namespace_code, project_code);
+  auto i = static_cast<std::size_t>(endpoint);
+  project.faults[i] = std::move(fault);
+  project.fault_seen[i] = 0;
+}
+
 void StandinManager::clear_faults() {
   std::lock_guard lock(impl_->mutex);
   impl_->faults.fill(Fault{});
   impl_->fault_seen.fill(0);
+  for (auto& [key, project] : impl_->projects) {
+    project->faults.fill(std::nullopt);
+    project->fault_seen.fill(0);
+  }
 }
 
 void StandinManager::set_forbidden(bool forbidden) {
   std::lock_guard lock(impl_->mutex);
   impl_->forbidden = forbidden;
+}
+
+void StandinManager::forget_agents() {
+  std::lock_guard lock(impl_->mutex);
+  for (auto& [key, project] : impl_->projects) project->agents.clear();
+}
+
+void StandinManager::forget_agents(const std::string& namespace_code, const std::string& project_code) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->get(namespace_code, project_code).agents.clear();
 }
 
 void StandinManager::set_request_hook(std::function<void(Endpoint, std::uint64_t)> hook) {
@@ -585,24 +790,51 @@ std::uint64_t StandinManager::request_count(Endpoint endpoint) const {
   return impl_->counts[static_cast<std::size_t>(endpoint)];
 }
 
-std::vector<Report> StandinManager::reports() const {
+std::uint64_t StandinManager::request_count(const std::string& namespace_code, const std::string& project_code,
+                                            Endpoint endpoint) const {
   std::lock_guard lock(impl_->mutex);
-  return impl_->reports;
+  return impl_->get(namespace_code, project_code).counts[static_cast<std::size_t>(endpoint)];
+}
+
+std::vector<Report> StandinManager::reports() const {
+  return reports(impl_->options.namespace_code, impl_->options.project_code);
+}
+
+std::vector<Report> StandinManager::reports(const std::string& namespace_code, const std::string& project_code) const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->get(namespace_code, project_code).reports;
 }
 
 std::vector<std::string> StandinManager::heartbeats() const {
+  return heartbeats(impl_->options.namespace_code, impl_->options.project_code);
+}
+
+std::vector<std::string> StandinManager::heartbeats(const std::string& namespace_code,
+                                                    const std::string& project_code) const {
   std::lock_guard lock(impl_->mutex);
-  return impl_->heartbeats;
+  return impl_->get(namespace_code, project_code).heartbeats;
 }
 
 bool StandinManager::wait_for_reports(std::size_t count, std::chrono::milliseconds timeout) const {
+  return wait_for_reports(impl_->options.namespace_code, impl_->options.project_code, count, timeout);
+}
+
+bool StandinManager::wait_for_reports(const std::string& namespace_code, const std::string& project_code,
+                                      std::size_t count, std::chrono::milliseconds timeout) const {
   std::unique_lock lock(impl_->mutex);
-  return impl_->changed.wait_for(lock, timeout, [&] { return impl_->reports.size() >= count; });
+  const Project& project = impl_->get(namespace_code, project_code);
+  return impl_->changed.wait_for(lock, timeout, [&] { return project.reports.size() >= count; });
 }
 
 bool StandinManager::wait_for_heartbeats(std::size_t count, std::chrono::milliseconds timeout) const {
+  return wait_for_heartbeats(impl_->options.namespace_code, impl_->options.project_code, count, timeout);
+}
+
+bool StandinManager::wait_for_heartbeats(const std::string& namespace_code, const std::string& project_code,
+                                         std::size_t count, std::chrono::milliseconds timeout) const {
   std::unique_lock lock(impl_->mutex);
-  return impl_->changed.wait_for(lock, timeout, [&] { return impl_->heartbeats.size() >= count; });
+  const Project& project = impl_->get(namespace_code, project_code);
+  return impl_->changed.wait_for(lock, timeout, [&] { return project.heartbeats.size() >= count; });
 }
 
 }  // namespace flecto::standin

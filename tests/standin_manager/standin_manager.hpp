@@ -1,8 +1,8 @@
 // A STAND-IN for Flecto Manager, for tests and demos. It is not a manager:
-// it keeps one project's rules in memory, speaks the agent API exactly as
-// shared/manager-api.md describes it (README.md, "The manager's API"), and
-// can misbehave on purpose (Fault) so that the agent's error handling can be
-// tested.
+// it keeps its projects' rules in memory, speaks the agent API as
+// shared/manager-api.md describes it, including its last section (what the
+// real manager does, Flecto Manager 0.2.x), and can misbehave on purpose
+// (Fault) so that the agent's error handling can be tested.
 //
 // It is an httplib::Server (an SSLServer when given a certificate) bound to
 // a loopback address (127.0.0.1 by default) on an ephemeral port, serving
@@ -15,49 +15,96 @@
 //   POST  <base>/api/namespace/<ns>/project/<p>/agents     validated report
 //   PATCH <base>/api/namespace/<ns>/project/<p>/agents/<name>/hit
 //
+// Projects: the one of Options (namespace_code, project_code, token) is the
+// default project, which every method without a namespace and project acts
+// on; add_project() adds more, each with its own rules, version, token,
+// agents, reports, heartbeats, counters and faults. (Namespaces are only
+// names here: two projects of one namespace, or of two, are alike.)
+//
 // Behaviour, as the real manager's handlers do it:
 // - Every /api call needs the header `<header_authorization_name>: Bearer
-//   <token>`: missing or different -> 401; Options::forbidden (or
-//   set_forbidden(true)) -> 403. An unknown namespace or project -> 500.
-//   Error bodies are {"message": "..."}.
+//   <token>`: missing, or a token no project has -> 401; a project that does
+//   not exist -> 500 {"message":"record not found"}; a token of another
+//   project, Options::forbidden or set_forbidden(true) -> 403. Error bodies
+//   are {"message": "..."}.
 // - version: the published version as a bare number and a newline ("3\n"),
-//   or as a JSON string ("\"3\"") with Options::version_as_string.
+//   or as a JSON string ("\"3\"") with Options::version_as_string. Versions
+//   start at 1: a stand-in (or project) made without rules serves version 1
+//   with no rules. Rules given with version 0 are served as version 0, which
+//   no real manager does, for the agent's tolerance of it.
 // - Listings: {"Items":[...],"Total":N,"Limit":L,"Offset":O,"Next":"..."}
-//   (keys lower-case with Options::lower_case_keys). `limit` defaults to 500
-//   (a limit <= 0 too), is capped to Options::max_limit when that is > 0;
-//   `offset` defaults to 0; a non-integer or negative limit/offset -> 400.
-//   `cursor`, when given, wins over `offset`; cursors are opaque (base64
-//   with '+', '/' and '=' in them, so they must be URL-encoded, plus a
-//   checksum); a malformed or tampered cursor -> 400. Next is sent on every
-//   full page, including a full last page (the page after it is then empty
-//   without Next); on a page that is not full Next is "". With
-//   Options::send_next = false the Next key is never sent (older managers).
-// - agents: Content-Type application/json; a JSON object with name
-//   (^[A-Za-z0-9_-]+$), type ("default"|"traefik"), version (integer != 0),
-//   status ("success"|"error"), load_duration (integer), error (string,
-//   optional). Anything else -> 400 {"message": "..."}; valid -> 200, empty
-//   body, recorded (reports()).
-// - agents/<name>/hit: 200, recorded (heartbeats()); a name that does not
-//   match ^[A-Za-z0-9_-]+$ -> 400. An agent that never reported is accepted.
-//   (httplib's server answers 400 to a PATCH without Content-Length; the
-//   real manager does not care. httplib's client always sends one.)
+//   (keys lower-case with Options::lower_case_keys), items in the order of
+//   the published lists (their position stands for the database id).
+//   `limit` defaults to 500 and has no upper bound; limit=0 returns every
+//   item (from the offset or cursor on) in one page without Next. A negative
+//   limit does the same: the manager hands it to GORM, whose Limit(-1)
+//   means "no limit" (manager-api.md says nothing more precise; this is the
+//   reading of its handlers). A non-integer limit -> 400, as Go's binding of
+//   a query into an int refuses it. Options::max_limit > 0 caps the limit
+//   (a manager variant or a proxy serving fewer per page; a limit of 0 is
+//   then the cap). `offset` defaults to 0; a non-integer or negative
+//   offset -> 400. `cursor`, when given, wins over `offset`; a cursor holds
+//   the count delivered (the last id) and the Total of the first page, which
+//   every page walked with it reports: when a publish adds rows during a
+//   walk, the walk sees more items than Total; when it removes rows, a short
+//   page (and then, paging by offset, a Total that changed). Cursors are
+//   opaque (base64 with '+', '/' and '=' in them, so they must be
+//   URL-encoded, plus a checksum); a malformed or tampered cursor -> 400.
+//   Next is sent on every full page, including a full last page (the page
+//   after it is then empty without Next); on a page that is not full Next
+//   is "". With Options::send_next = false the Next key is never sent
+//   (older managers).
+// - agents: Content-Type application/json; a JSON object (valid UTF-8) with
+//   name (^[A-Za-z0-9_-]+$), type ("default"|"traefik"), version (integer
+//   != 0), status ("success"|"error"), load_duration (integer nanoseconds,
+//   or a Go duration string such as "150ms"), error (string, optional).
+//   Anything else -> 400 {"message": "..."}. Then, as MySQL in strict mode
+//   stores it: a name over 100 characters or an error over 500 characters
+//   (code points) -> 500; a report that creates the agent's row (a name the
+//   project does not know) with load_duration 0 -> 500. Else 200, empty
+//   body, recorded (reports()), and the agent is known to the project.
+// - agents/<name>/hit: a name that does not match ^[A-Za-z0-9_-]+$ -> 400;
+//   a name the project does not know (never reported, or forgotten by
+//   forget_agents(), a database reset) -> 500 {"message":"record not
+//   found"}; else 200, recorded (heartbeats()). (httplib's server answers
+//   400 to a PATCH without Content-Length; the real manager does not care.
+//   httplib's client always sends one.)
+// - Compression: the real manager never compresses, but the proxies in
+//   front of it often do. With Options::gzip (the default) an answer is
+//   gzip-compressed (Content-Encoding: gzip) when the request's
+//   Accept-Encoding names gzip (and not br: httplib prefers brotli); JSON,
+//   text and HTML answers are, cut bodies (Fault::Body::kCutInMiddle) are
+//   not. Options::gzip = false never compresses, like the manager itself,
+//   whatever the request accepts (its JSON is then sent as
+//   "application/json; charset=utf-8", as gin sends it).
 //
 // Thread safety: every public method may be called from any thread while
-// the server runs. Requests are counted and faults applied per endpoint.
+// the server runs. Requests are counted per endpoint, overall and per
+// project; faults apply per endpoint, to every project (set_fault) or to
+// one (set_project_fault, which wins).
 //
 // Recipes:
 //   the version moves during a sync (between the two version reads):
 //     manager.publish_at(Endpoint::kRedirects, 2, newer_rules);   // real new rules
 //     manager.set_fault(Endpoint::kVersion, {.skip_requests = 1, .version = Fault::Version::kAhead});
+//   a publish lands in the middle of a cursor walk (page size 10, 30 redirects):
+//     manager.publish_at(Endpoint::kRedirects, 2, rules_with_40);  // page 2 on: more items than Total
+//     manager.publish_at(Endpoint::kRedirects, 2, rules_with_15);  // page 2 is short
 //   the version moves on every read:   {.version = Fault::Version::kEveryRequest}
 //   only the third page breaks:        {.skip_requests = 2, .times = 1, .body = Fault::Body::kCutInMiddle}
 //   a slow manager:                    {.delay = std::chrono::seconds(5)} with a smaller read timeout
 //   an error page from a proxy:        Fault::html_error(502)
 //   any body, with 200:                {.status = 200, .status_body = "{\"Items\":{}}"} (also
 //                                      "", HTML with .status_content_type = "text/html")
+//   one project of several fails:      manager.set_project_fault("ns", "p", Endpoint::kVersion,
+//                                          Fault::http_error(401, "invalid or expired token"));
+//                                      (or 500, or {.body = Fault::Body::kMalformedJson}; for
+//                                      "down", kCutInMiddle on every endpoint: unreachable)
+//   the manager's database was reset:  manager.forget_agents(): heartbeats get 500 until a report
 //   the manager is down:               manager.stop(): its port refuses connections, until
 //                                      a parallel test binds it; for a port that stays refused,
 //                                      bind a socket without listen() (manager_client_test.cpp)
+//   the same from the command line:    flecto-standin-manager --fault SPEC (fault_spec.hpp)
 
 #ifndef FLECTO_TESTS_STANDIN_MANAGER_STANDIN_MANAGER_HPP_
 #define FLECTO_TESTS_STANDIN_MANAGER_STANDIN_MANAGER_HPP_
@@ -67,6 +114,7 @@
 #include <functional>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -161,6 +209,7 @@ struct Options {
   bool lower_case_keys = false;    // items/total/limit/offset/next
   bool send_next = true;           // false: no Next key at all (older managers)
   int max_limit = 0;               // > 0: cap on `limit`
+  bool gzip = true;                // compress when the request accepts gzip (see above)
   // Both set: serve HTTPS with this certificate chain and private key (PEM
   // files); url() then starts with https://.
   std::string tls_cert_file;
@@ -180,8 +229,11 @@ struct Report {
 
 class StandinManager {
  public:
-  // Binds and starts serving; throws std::runtime_error if it cannot bind.
-  explicit StandinManager(Options options = {}, Rules rules = {});
+  // Binds and starts serving the default project with version 1 and no
+  // rules; throws std::runtime_error if it cannot bind.
+  explicit StandinManager(Options options = {});
+  // The same, serving `rules` (their version included, 0 too).
+  StandinManager(Options options, Rules rules);
   // Stops (see stop()).
   ~StandinManager();
   StandinManager(const StandinManager&) = delete;
@@ -194,32 +246,69 @@ class StandinManager {
   // As constructed (set_forbidden does not change it).
   const Options& options() const;
 
+  // Adds a project serving `rules`, whose agents must send `token` (""
+  // means Options::token). Throws std::invalid_argument when the project
+  // exists already or a code is not [A-Za-z0-9_-]+.
+  void add_project(const std::string& namespace_code, const std::string& project_code, Rules rules,
+                   const std::string& token = "");
+
+  // Every method below that takes no namespace and project acts on the
+  // default project; those that do throw std::invalid_argument for a
+  // project that was not added.
+
   // Publishes `rules` (their version included): later requests see them.
   void set_rules(Rules rules);
+  void set_rules(const std::string& namespace_code, const std::string& project_code, Rules rules);
   // Publishes `rules` just before answering the `request_number`th request
-  // (1-based, counted since start) to `endpoint`: a version change in the
-  // middle of a sync. One pending publish per endpoint; a new one replaces it.
+  // (1-based, counted since start) to that project's `endpoint`: a version
+  // change in the middle of a sync, or of a listing's walk. One pending
+  // publish per project and endpoint; a new one replaces it.
   void publish_at(Endpoint endpoint, std::uint64_t request_number, Rules rules);
+  void publish_at(const std::string& namespace_code, const std::string& project_code, Endpoint endpoint,
+                  std::uint64_t request_number, Rules rules);
   Rules rules() const;
+  Rules rules(const std::string& namespace_code, const std::string& project_code) const;
 
+  // A fault for every project's requests to `endpoint` (counted over all of
+  // them from here).
   void set_fault(Endpoint endpoint, Fault fault);
+  // A fault for one project's requests (counted over that project's from
+  // here); while it applies, it wins over set_fault's.
+  void set_project_fault(const std::string& namespace_code, const std::string& project_code, Endpoint endpoint,
+                         Fault fault);
+  // Clears every fault, of every project.
   void clear_faults();
-  void set_forbidden(bool forbidden);
+  void set_forbidden(bool forbidden);  // every project
+
+  // The manager's database is reset: no agent is known any more (their
+  // heartbeats get 500 "record not found" until they report again).
+  void forget_agents();
+  void forget_agents(const std::string& namespace_code, const std::string& project_code);
 
   // Called (from a server thread, with no lock held) with each request's
-  // endpoint and its number (1-based, since start) before it is answered.
-  // Empty: none.
+  // endpoint and its number (1-based, since start, over every project)
+  // before it is answered. Empty: none.
   void set_request_hook(std::function<void(Endpoint, std::uint64_t)> hook);
 
-  // Requests received per endpoint since start (whatever their answer).
+  // Requests received per endpoint since start (whatever their answer): to
+  // every project (and to none), or to one.
   std::uint64_t request_count(Endpoint endpoint) const;
+  std::uint64_t request_count(const std::string& namespace_code, const std::string& project_code,
+                              Endpoint endpoint) const;
   // Accepted reports and heartbeats (agent names), oldest first.
   std::vector<Report> reports() const;
+  std::vector<Report> reports(const std::string& namespace_code, const std::string& project_code) const;
   std::vector<std::string> heartbeats() const;
-  // Waits until at least `count` reports / heartbeats were accepted, or
-  // `timeout` passed; returns whether they were.
+  std::vector<std::string> heartbeats(const std::string& namespace_code, const std::string& project_code) const;
+  // Waits until at least `count` reports / heartbeats were accepted by the
+  // default project (or the one named), or `timeout` passed; returns
+  // whether they were.
   bool wait_for_reports(std::size_t count, std::chrono::milliseconds timeout) const;
+  bool wait_for_reports(const std::string& namespace_code, const std::string& project_code, std::size_t count,
+                        std::chrono::milliseconds timeout) const;
   bool wait_for_heartbeats(std::size_t count, std::chrono::milliseconds timeout) const;
+  bool wait_for_heartbeats(const std::string& namespace_code, const std::string& project_code, std::size_t count,
+                           std::chrono::milliseconds timeout) const;
 
   // Stops serving: interrupts delays and endless bodies, closes the
   // listener, joins the server's threads. Idempotent.
@@ -230,10 +319,17 @@ class StandinManager {
   std::unique_ptr<Impl> impl_;
 };
 
-// The opaque cursor the stand-in gives for `offset` (exposed for its tests).
-std::string encode_cursor(std::int64_t offset);
-// The offset of a cursor, or -1 when it is malformed or tampered with.
-std::int64_t decode_cursor(const std::string& cursor);
+// The opaque cursor: the count of items delivered so far (the offset of
+// the next page) and the Total of the walk's first page. Exposed for the
+// stand-in's tests.
+struct Cursor {
+  std::int64_t offset = 0;
+  std::int64_t total = 0;
+  bool operator==(const Cursor&) const = default;
+};
+std::string encode_cursor(Cursor cursor);
+// nullopt when it is malformed or tampered with.
+std::optional<Cursor> decode_cursor(const std::string& cursor);
 
 }  // namespace flecto::standin
 

@@ -241,4 +241,61 @@ TEST_CASE("manager api json: 1,000,000 nested arrays are an error, not a crash",
   CHECK_THROWS_AS(parse_version_body(deep), JsonShapeError);
 }
 
+namespace {
+
+std::size_t code_points(const std::string& text) {
+  std::size_t n = 0;
+  for (const char byte : text) {
+    const auto c = static_cast<unsigned char>(byte);
+    if ((c & 0xC0) != 0x80) ++n;
+  }
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("manager api json: a report's error fits 500 characters, cut at a code point", "[manager_api_json]") {
+  CHECK(bound_report_error("") == "");
+  CHECK(bound_report_error("1 rule skipped") == "1 rule skipped");
+  const std::string ascii500(500, 'a');
+  CHECK(bound_report_error(ascii500) == ascii500);
+  CHECK(bound_report_error(ascii500 + "b") == std::string(497, 'a') + "...");
+  // Multibyte characters count one each, as utf8mb4 counts them.
+  for (const std::string ch : {"\xC3\xA9", "\xE2\x82\xAC", "\xF0\x9F\x98\x80"}) {
+    std::string exactly;
+    for (int i = 0; i < 500; ++i) exactly += ch;
+    CHECK(bound_report_error(exactly) == exactly);
+    const std::string cut = bound_report_error("x" + exactly);
+    CHECK(code_points(cut) == 500);
+    CHECK(cut.size() == 1 + 496 * ch.size() + 3);
+    CHECK(simdjson::validate_utf8(cut.data(), cut.size()));
+    CHECK_THAT(cut, Catch::StartsWith("x" + ch) && Catch::EndsWith(ch + "..."));
+  }
+}
+
+TEST_CASE("manager api json: a report's error is valid UTF-8", "[manager_api_json]") {
+  // A lone continuation byte, a cut sequence, an overlong '/', a surrogate, past U+10FFFF.
+  CHECK(bound_report_error("a\x80z") == "a\xEF\xBF\xBDz");
+  CHECK(bound_report_error("a\xE2\x82") == "a\xEF\xBF\xBD\xEF\xBF\xBD");
+  CHECK(bound_report_error("\xC0\xAF") == "\xEF\xBF\xBD\xEF\xBF\xBD");
+  CHECK(bound_report_error("\xED\xA0\x80") == "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");
+  CHECK(bound_report_error("\xF4\x90\x80\x80") == "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");
+  const std::string invalid(2000, '\xFF');
+  const std::string fixed = bound_report_error(invalid);
+  CHECK(code_points(fixed) == 500);
+  CHECK(simdjson::validate_utf8(fixed.data(), fixed.size()));
+}
+
+TEST_CASE("manager api json: a report for the manager has a non-zero load_duration", "[manager_api_json]") {
+  LoadReport zero{"edge-1", 3, true, std::chrono::nanoseconds(0), std::string(600, 'e')};
+  LoadReport fit = report_for_manager(zero);
+  CHECK(fit.load_duration == std::chrono::nanoseconds(1));
+  CHECK(code_points(fit.error) == 500);
+  CHECK(fit.name == "edge-1");
+  CHECK(fit.version == 3);
+  LoadReport measured{"edge-1", 3, false, std::chrono::milliseconds(150), "x"};
+  CHECK(report_for_manager(measured).load_duration == std::chrono::milliseconds(150));
+  CHECK(report_for_manager(measured).error == "x");
+}
+
 }  // namespace flecto

@@ -395,7 +395,9 @@ TEST_CASE("manager client: listings that lie about their paging are invalid data
 }
 
 TEST_CASE("manager client: a listing whose Total changes between pages is invalid data", "[manager_client]") {
-  StandinManager manager(standin_options(), make_rules(7, 250, 0));
+  auto options = standin_options();
+  options.send_next = false;  // paging by offset: each page says the Total of its time (a cursor keeps the first)
+  StandinManager manager(options, make_rules(7, 250, 0));
   manager.publish_at(Endpoint::kRedirects, 2, make_rules(8, 260, 0));
   ManagerClient client(settings_for(manager));
   auto error = error_of([&] { client.list_redirects(100); });
@@ -450,6 +452,10 @@ TEST_CASE("manager client: reports are sent as the manager validates them", "[ma
 TEST_CASE("manager client: heartbeats are recorded", "[manager_client]") {
   StandinManager manager(standin_options(), make_rules(7, 0, 0));
   ManagerClient client(settings_for(manager));
+  // The manager knows an agent once it reported.
+  for (const char* name : {"edge-1", "edge-2"}) {
+    client.report_load(LoadReport{name, 7, true, std::chrono::milliseconds(1), ""});
+  }
   client.heartbeat("edge-1");
   client.heartbeat("edge-2");
   CHECK(manager.heartbeats() == std::vector<std::string>{"edge-1", "edge-2"});

@@ -341,3 +341,87 @@ TEST_CASE("sync with the stand-in: --sync-once exit statuses", "[threads]") {
   CHECK(run.status == 3);
   CHECK_THAT(run.err, Catch::StartsWith("flecto-agent: sync-once: version check: ") && Catch::Contains("cannot connect"));
 }
+
+TEST_CASE("sync with the stand-in: a publish adding or removing rows mid-walk starts the fetch over", "[threads]") {
+  for (std::size_t after : {std::size_t{170}, std::size_t{60}, std::size_t{20}}) {
+    INFO("120 redirects, then " << after << " from the second page on");
+    StandinManager manager(standin_options(), mixed_rules(1, 120));
+    TempDir dir;
+    flecto::ManagerClient client(flecto::manager_settings_from(standin_config(manager, dir.path())));
+    manager.publish_at(Endpoint::kRedirects, 2, mixed_rules(2, after));
+    flecto::Load load = flecto::load_from_manager(client, client.get_version(), 50, {}, {});
+    CHECK(load.fetch_attempts == 2);
+    CHECK(load.rules == mixed_rules(2, after));
+  }
+  // The sync loop serves it and reports success.
+  StandinManager manager(standin_options(), mixed_rules(1, 120));
+  manager.publish_at(Endpoint::kRedirects, 2, mixed_rules(2, 170));
+  TempDir dir;
+  flecto::ServedTable served;
+  flecto::SyncStatus status;
+  StandinLoop live(standin_config(manager, dir.path()), served, status);
+  REQUIRE(manager.wait_for_reports(1, 20s));
+  CHECK(served_version(served) == 2);
+  CHECK(manager.reports()[0].version == 2);
+  CHECK(manager.reports()[0].status == "success");
+  CHECK(status.get().syncs_error == 0);
+}
+
+TEST_CASE("sync with the stand-in: after the manager's database is reset, the agent registers again", "[threads]") {
+  StandinManager manager(standin_options(), mixed_rules(7, 40));
+  TempDir dir;
+  flecto::ServedTable served;
+  flecto::SyncStatus status;
+  StandinLoop live(standin_config(manager, dir.path()), served, status);
+  REQUIRE(manager.wait_for_reports(1, 20s));
+  live.loop().request_sync_now();
+  REQUIRE(manager.wait_for_heartbeats(1, 20s));
+  manager.forget_agents();
+  live.loop().request_sync_now();  // heartbeat: 500 record not found, then a report
+  REQUIRE(manager.wait_for_reports(2, 20s));
+  auto reports = manager.reports();
+  CHECK(reports[1].name == "edge-standin");
+  CHECK(reports[1].version == 7);
+  CHECK(reports[1].status == "success");
+  CHECK(reports[1].load_duration == reports[0].load_duration);
+  CHECK(reports[1].load_duration > 0);
+  live.loop().request_sync_now();
+  REQUIRE(manager.wait_for_heartbeats(2, 20s));
+  CHECK(manager.reports().size() == 2);
+  CHECK(status.get().last_result == flecto::SyncResult::kUnchanged);
+  CHECK(manager.request_count(Endpoint::kRedirects) == 1);  // never loaded again
+}
+
+TEST_CASE("sync with the stand-in: --sync-once registers again with a snapshot's version", "[threads]") {
+  StandinManager manager(standin_options(), mixed_rules(7, 10));
+  TempDir dir;
+  auto config = standin_config(manager, dir.path());
+  REQUIRE(sync_once(config).status == 0);  // loads, writes the snapshot, reports
+  manager.forget_agents();
+  OnceRun run = sync_once(config);
+  INFO(run.err);
+  CHECK(run.status == 0);
+  REQUIRE(manager.reports().size() == 2);
+  CHECK(manager.reports()[1].version == 7);
+  CHECK(manager.reports()[1].load_duration > 0);
+  CHECK(sync_once(config).status == 0);
+  CHECK(manager.heartbeats().size() == 1);
+}
+
+TEST_CASE("sync with the stand-in: long skipped rules still make a report the strict manager stores", "[threads]") {
+  flecto::Rules rules = mixed_rules(5, 10);
+  for (int i = 0; i < 3; ++i) {
+    rules.redirects.push_back({"BASIC", "/" + std::string(3000, 'x') + std::to_string(i), "/t", std::string(900, 'S')});
+  }
+  StandinManager manager(standin_options(), rules);
+  TempDir dir;
+  flecto::ServedTable served;
+  flecto::SyncStatus status;
+  StandinLoop live(standin_config(manager, dir.path()), served, status);
+  REQUIRE(manager.wait_for_reports(1, 20s));
+  auto report = manager.reports()[0];
+  CHECK(report.status == "error");
+  CHECK(report.error.size() <= 500);
+  CHECK_THAT(report.error, Catch::StartsWith("3 rules skipped; first: redirect #11 \"/xxx"));
+  CHECK(served_version(served) == 5);
+}

@@ -6,6 +6,8 @@
 #include <optional>
 #include <string>
 
+#include <simdjson.h>
+
 #include "agent/sync/snapshot.hpp"
 #include "agent/sync/step.hpp"
 #include "tests/agent/sync/fakes.hpp"
@@ -258,4 +260,125 @@ TEST_CASE("sync step: failures in a row are counted from the first, and a good c
   state = rig.status.get();
   CHECK(state.consecutive_failures == 0);
   CHECK_FALSE(state.failing_since.has_value());
+}
+
+namespace {
+
+std::size_t code_points(const std::string& text) {
+  std::size_t n = 0;
+  for (const char byte : text) {
+    const auto c = static_cast<unsigned char>(byte);
+    if ((c & 0xC0) != 0x80) ++n;
+  }
+  return n;
+}
+
+flecto::ManagerError record_not_found() {
+  return flecto::ManagerError(flecto::ManagerError::Kind::kHttpStatus,
+                              "PATCH http://m/api/namespace/n/project/p/agents/edge-step/hit: HTTP 500 (the manager "
+                              "says \"record not found\")",
+                              500);
+}
+
+}  // namespace
+
+TEST_CASE("sync step: a report's error is at most 500 characters, valid UTF-8, its start kept") {
+  Rig rig(sample_rules(3));
+  std::string message = "HTTP 500 (the manager says \"";
+  for (int i = 0; i < 2000; ++i) message += "\xE2\x82\xAC";  // the euro sign, 3 bytes
+  message += "\")";
+  rig.manager.fail("pages", flecto::ManagerError(flecto::ManagerError::Kind::kHttpStatus, message, 500));
+  SyncOutcome outcome = rig.step(HeldVersion{2, std::nullopt});
+  CHECK(outcome.result == SyncOutcome::Result::kFailed);
+  REQUIRE(rig.manager.reports().size() == 1);
+  const std::string error = rig.manager.reports()[0].error;
+  CHECK(code_points(error) == 500);
+  CHECK(simdjson::validate_utf8(error.data(), error.size()));
+  CHECK_THAT(error, Catch::StartsWith("HTTP 500 (the manager says \"\xE2\x82\xAC"));
+  CHECK_THAT(error, Catch::EndsWith("\xE2\x82\xAC..."));
+  CHECK(outcome.report->report.error == error);  // what the loop keeps is what was sent
+}
+
+TEST_CASE("sync step: skipped rules are named in at most 500 characters: the count and the first") {
+  flecto::Rules rules = sample_rules(4);
+  const std::string long_status(1000, 'X');  // quoted in the reason
+  for (int i = 0; i < 3; ++i) {
+    rules.redirects.push_back({"BASIC", "/" + std::string(400, 'x') + "\xC3\xA9" + std::to_string(i), "/t", long_status});
+  }
+  Rig rig(rules);
+  rig.config.state_dir.clear();
+  SyncOutcome outcome = rig.step(std::nullopt);
+  REQUIRE(outcome.result == SyncOutcome::Result::kLoaded);
+  REQUIRE(rig.manager.reports().size() == 1);
+  const std::string error = rig.manager.reports()[0].error;
+  CHECK(code_points(error) <= 500);
+  CHECK(simdjson::validate_utf8(error.data(), error.size()));
+  CHECK_THAT(error, Catch::StartsWith("3 rules skipped; first: redirect #4 \"/xxx"));
+}
+
+TEST_CASE("sync step: every report carries a non-zero load_duration, an owed one too") {
+  Rig rig(sample_rules(3));
+  flecto::LoadReport owed{"edge-step", 3, true, 0ns, ""};  // e.g. a snapshot's, measured as 0
+  rig.step(HeldVersion{3, owed});
+  REQUIRE(rig.manager.reports().size() == 1);
+  CHECK(rig.manager.reports()[0].load_duration >= 1ns);
+}
+
+TEST_CASE("sync step: a heartbeat answered 500 record not found registers the agent again") {
+  Rig rig(sample_rules(3));
+  rig.manager.fail("heartbeat", record_not_found());
+  const flecto::LoadReport served{"edge-step", 3, false, 7ms, "1 rule skipped; first: redirect #2 ..."};
+  SyncOutcome outcome = rig.step(HeldVersion{3, std::nullopt, served});
+  CHECK(outcome.result == SyncOutcome::Result::kUnchanged);
+  CHECK(outcome.told == flecto::UnchangedTold::kRegisteredAgain);
+  REQUIRE(rig.manager.reports().size() == 1);
+  const flecto::LoadReport sent = rig.manager.reports()[0];
+  CHECK(sent.name == "edge-step");
+  CHECK(sent.version == 3);
+  CHECK_FALSE(sent.success);
+  CHECK(sent.load_duration == 7ms);
+  CHECK(sent.error == served.error);
+  REQUIRE(outcome.report);
+  CHECK_FALSE(outcome.report->failure);
+  CHECK(rig.status.get().last_result == flecto::SyncResult::kUnchanged);
+
+  // Known again: heartbeats go on.
+  rig.manager.heal("heartbeat");
+  outcome = rig.step(HeldVersion{3, std::nullopt, served});
+  CHECK(outcome.told == flecto::UnchangedTold::kHeartbeat);
+  CHECK(rig.manager.heartbeats().size() == 1);
+  CHECK(rig.manager.reports().size() == 1);
+}
+
+TEST_CASE("sync step: registering again without the served report uses the last load's duration") {
+  Rig rig(sample_rules(3));
+  rig.manager.fail("heartbeat", record_not_found());
+  rig.status.update([](flecto::SyncState& s) { s.last_load_duration = 42ms; });
+  rig.step(HeldVersion{3, std::nullopt});
+  REQUIRE(rig.manager.reports().size() == 1);
+  CHECK(rig.manager.reports()[0].success);
+  CHECK(rig.manager.reports()[0].load_duration == 42ms);
+
+  // Nothing measured (--sync-once with a snapshot): still not 0.
+  Rig fresh(sample_rules(3));
+  fresh.manager.fail("heartbeat", record_not_found());
+  fresh.step(HeldVersion{3, std::nullopt});
+  REQUIRE(fresh.manager.reports().size() == 1);
+  CHECK(fresh.manager.reports()[0].load_duration >= 1ns);
+}
+
+TEST_CASE("sync step: other heartbeat errors, or a failing registration, are failures") {
+  Rig rig(sample_rules(3));
+  rig.manager.fail("heartbeat", flecto::test::http_error(500));  // no "record not found"
+  SyncOutcome outcome = rig.step(HeldVersion{3, std::nullopt});
+  CHECK(outcome.result == SyncOutcome::Result::kFailed);
+  CHECK(outcome.failure->step == "heartbeat");
+  CHECK(rig.manager.reports().empty());
+
+  rig.manager.fail("heartbeat", record_not_found());
+  rig.manager.fail("report", flecto::test::http_error(503));
+  outcome = rig.step(HeldVersion{3, std::nullopt});
+  CHECK(outcome.result == SyncOutcome::Result::kFailed);
+  CHECK(outcome.failure->step == "report");
+  CHECK_THAT(rig.status.get().last_error, Catch::StartsWith("report: HTTP 503"));
 }
