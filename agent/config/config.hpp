@@ -39,6 +39,7 @@ struct Config {
   std::string namespace_code;
   std::string project_code;
   std::string token;           // from token_jwt, token_file or $CREDENTIALS_DIRECTORY/token
+  std::string token_file;      // where `token` was read ("" when given as token_jwt, or none)
   std::string header_authorization_name = "Authorization";
   std::string ca_file;         // empty: the system's CA store
   std::chrono::milliseconds interval_check{std::chrono::minutes(5)};

@@ -1,21 +1,19 @@
 #include "agent/config/loader.hpp"
 
 #include <cctype>
-#include <cerrno>
-#include <charconv>
-#include <cstring>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <set>
-#include <sstream>
 
 #include <toml++/toml.h>
 
 #include "agent/config/agent_name.hpp"
-#include "agent/config/duration.hpp"
+#include "agent/config/host_configs.hpp"
+#include "agent/config/host_configs_toml.hpp"
 #include "agent/config/listen_address.hpp"
 #include "agent/config/manager_url.hpp"
+#include "agent/config/setting_value.hpp"
+#include "agent/config/small_file.hpp"
 #include "agent/service/logging.hpp"
 
 extern char** environ;
@@ -45,44 +43,6 @@ bool is_known_setting(std::string_view name) {
   return false;
 }
 
-// "no such file or directory": strerror's text, lower-case as in a sentence.
-std::string reason_of(int error) {
-  std::string reason = std::strerror(error);
-  if (!reason.empty()) reason[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(reason[0])));
-  return reason;
-}
-
-// The whole of a small file, or why it cannot be read: "cannot read "/x":
-// permission denied", "... is a directory".
-struct FileText {
-  std::optional<std::string> text;
-  std::string problem;  // set when text is not
-};
-
-FileText read_small_file(const std::string& path) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) return {std::nullopt, "\"" + path + "\" is a directory, not a file"};
-  errno = 0;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return {std::nullopt, "cannot read \"" + path + "\": " + reason_of(errno ? errno : ENOENT)};
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) return {std::nullopt, "cannot read \"" + path + "\": " + reason_of(errno ? errno : EIO)};
-  return {text.str(), {}};
-}
-
-// A token file's contents, trailing newlines removed (a token file usually has one).
-FileText read_secret_file(const std::string& path) {
-  FileText file = read_small_file(path);
-  if (file.text) {
-    std::string& value = *file.text;
-    while (!value.empty() && (value.back() == '\n' || value.back() == '\r' || value.back() == ' ')) {
-      value.pop_back();
-    }
-  }
-  return file;
-}
-
 // Collects typed values and every problem met on the way.
 class Checker {
  public:
@@ -98,14 +58,7 @@ class Checker {
   void integer(const std::string& name, int min, int max, int& out) {
     const std::string* v = get(name);
     if (!v) return;
-    int parsed = 0;
-    auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), parsed);
-    if (ec != std::errc() || end != v->data() + v->size() || parsed < min || parsed > max) {
-      problem(name + ": expected a whole number from " + std::to_string(min) + " to " +
-              std::to_string(max) + ", got \"" + *v + "\"");
-      return;
-    }
-    out = parsed;
+    if (const std::string why = whole_number_problem(*v, min, max, out); !why.empty()) problem(name + ": " + why);
   }
   void boolean(const std::string& name, bool& out) {
     const std::string* v = get(name);
@@ -117,16 +70,7 @@ class Checker {
   void duration(const std::string& name, std::chrono::milliseconds& out) {
     const std::string* v = get(name);
     if (!v) return;
-    try {
-      auto parsed = parse_duration(*v);
-      if (parsed.count() <= 0) {
-        problem(name + ": must be longer than 0, got \"" + *v + "\"");
-        return;
-      }
-      out = parsed;
-    } catch (const std::invalid_argument& e) {
-      problem(name + ": " + e.what() + " (write it like 30s, 5m or 1h30m)");
-    }
+    if (const std::string why = duration_problem(*v, out); !why.empty()) problem(name + ": " + why);
   }
   void problem(std::string message) { problems_.push_back(std::move(message)); }
   const std::vector<std::string>& problems() const { return problems_; }
@@ -169,6 +113,7 @@ bool resolve_token(Checker& check, Config& config) {
     check.problem("token_file: \"" + path + "\" is empty");
   } else {
     config.token = *token.text;
+    config.token_file = path;
   }
   return true;
 }
@@ -188,15 +133,19 @@ void check_listen_address(Checker& check, const std::string& name, const std::st
   }
 }
 
+void check_manager_url(Checker& check, const std::string& url) {
+  try {
+    parse_manager_url(url);
+  } catch (const std::invalid_argument& e) {
+    check.problem(std::string("manager_url: ") + e.what());
+  }
+}
+
 void require_manager_settings(Checker& check, const Config& config, bool token_source) {
   if (config.manager_url.empty()) {
     check.problem("manager_url: required (or serve a file with --rules)");
   } else {
-    try {
-      parse_manager_url(config.manager_url);
-    } catch (const std::invalid_argument& e) {
-      check.problem(std::string("manager_url: ") + e.what());
-    }
+    check_manager_url(check, config.manager_url);
   }
   if (config.namespace_code.empty()) check.problem("namespace_code: required");
   if (config.project_code.empty()) check.problem("project_code: required");
@@ -292,6 +241,10 @@ TomlSettings read_toml_settings(const std::string& path) {
   }
   for (const auto& [key, node] : *table) {
     std::string name(key.str());
+    if (name == "host_configs") {
+      out.host_configs = read_host_configs_toml(node, out.problems);
+      continue;
+    }
     if (!is_known_setting(name)) {
       out.problems.push_back(line_of(node) + "unknown setting \"" + name + "\"");
       continue;
@@ -316,9 +269,11 @@ Config load_config(const ConfigSources& sources, RunMode mode) {
   // A file that cannot be read or parsed may have set anything: "required"
   // would then be a false alarm, so only its own problem is reported.
   bool file_read_whole = true;
+  std::vector<HostConfigEntry> host_config_entries;  // the file's only: no flag or variable sets them
   if (!sources.config_file.empty()) {
     TomlSettings file = read_toml_settings(sources.config_file);
     merged = std::move(file.values);
+    host_config_entries = std::move(file.host_configs);
     problems = std::move(file.problems);
     file_read_whole = file.parsed;
   }
@@ -392,13 +347,29 @@ Config load_config(const ConfigSources& sources, RunMode mode) {
                                   "\" without a manager");
       }
     }
+    if (!host_config_entries.empty()) {
+      config.warnings.push_back("host_configs: ignored: rules serves \"" + config.rules_file +
+                                "\" without a manager");
+    }
   } else {
     const bool token_source = resolve_token(check, config);
     if (!config.ca_file.empty()) {
       const FileText ca = read_small_file(config.ca_file);
       if (!ca.text) check.problem("ca_file: " + ca.problem);
     }
-    if (file_read_whole) require_manager_settings(check, config, token_source);
+    // With host_configs, the top level is a project (the default one) only
+    // when it names one; the entries then need what they do not inherit.
+    const bool root_is_project = host_config_entries.empty() || !config.project_code.empty();
+    if (file_read_whole && root_is_project) {
+      require_manager_settings(check, config, token_source);
+    } else if (!config.manager_url.empty()) {
+      check_manager_url(check, config.manager_url);
+    }
+    if (file_read_whole && !host_config_entries.empty()) {
+      std::vector<std::string> entry_problems;
+      config.host_configs = resolve_host_configs(host_config_entries, config, token_source, entry_problems);
+      for (auto& p : entry_problems) check.problem(std::move(p));
+    }
   }
   if (!check.problems().empty()) throw ConfigError(check.problems());
   return config;

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "agent/config/config.hpp"
+#include "agent/config/host_configs.hpp"
 
 namespace flecto {
 
@@ -59,13 +60,16 @@ SettingValues settings_from_environment();
 // What a TOML file sets, and every problem with it.
 struct TomlSettings {
   SettingValues values;               // the known settings it sets, also when it has problems
+  std::vector<HostConfigEntry> host_configs;  // its [[host_configs]] entries, as written
   std::vector<std::string> problems;  // "FILE: line N: ..." each; or why it cannot be read
   bool parsed = false;                // false: unreadable or a syntax error, values empty
 };
 
 // The settings of a TOML file: top-level keys or, when a [flecto-agent]
 // table is present, the keys of that table (and then a key outside it is a
-// problem). An unknown key, a value that is not a string, number or boolean,
+// problem), and the [[host_configs]] tables at the same level
+// (host_configs_toml.hpp). An unknown key, a value that is not a string,
+// number or boolean,
 // a syntax error (with its line and column), a directory, or a file that
 // cannot be read (with the reason) is a problem; the others are still read.
 TomlSettings read_toml_settings(const std::string& path);
@@ -76,10 +80,14 @@ SettingValues settings_from_toml_file(const std::string& path);
 // Merges the sources by precedence and checks every setting: values, listen
 // addresses, that ca_file and token_file can be read. Reads the token from
 // token_file or $CREDENTIALS_DIRECTORY/token, except when serving a rules
-// file (kDaemon with rules), where the manager settings are not used and are
-// listed in Config::warnings when given. Throws ConfigError with every
-// problem; when the file itself cannot be read or parsed, the "required"
-// checks are skipped (the file may have set them).
+// file (kDaemon with rules), where the manager settings and host_configs are
+// not used and are listed in Config::warnings when given. The file's
+// [[host_configs]] are resolved against the final top-level settings
+// (resolve_host_configs()); with them, the top-level project_code is
+// optional, and the top-level manager settings are required only when it is
+// set. Throws ConfigError with every problem; when the file itself cannot be
+// read or parsed, the "required" checks are skipped (the file may have set
+// them).
 Config load_config(const ConfigSources& sources, RunMode mode);
 
 }  // namespace flecto
