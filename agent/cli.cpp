@@ -9,6 +9,7 @@
 #include <CLI/CLI.hpp>
 
 #include "agent/config/loader.hpp"
+#include "agent/config/print_config.hpp"
 #include "agent/daemon.hpp"
 #include "agent/exit_status.hpp"
 #include "agent/match_command.hpp"
@@ -28,6 +29,18 @@ std::string flag_name(std::string_view setting) {
 void print_config_error(const ConfigError& e) {
   std::cerr << "flecto-agent: invalid configuration:\n";
   for (const auto& problem : e.problems()) std::cerr << "  " << problem << "\n";
+}
+
+// --check-config and --print-config: the configuration was loaded and is
+// valid; nothing is started, nothing contacts the manager.
+int report_config(const Config& config, bool print) {
+  for (const auto& warning : config.warnings) std::cerr << "flecto-agent: warning: " << warning << "\n";
+  if (print) {
+    std::cout << render_config_toml(config);
+  } else {
+    std::cout << "flecto-agent: configuration OK: " << config_summary(config) << "\n";
+  }
+  return kExitOk;
 }
 
 // One flag per setting; only the ones given on the command line count.
@@ -146,8 +159,12 @@ int run_cli(int argc, char** argv) {
   std::string config_file;
   app.add_option("--config", config_file, "a TOML file of settings (keys as the flags, with '_')");
   SettingFlags settings(app);
-  bool sync_once = false, force = false, quiet = false;
+  bool sync_once = false, force = false, quiet = false, check_config = false, print_config = false;
   app.add_flag("--sync-once", sync_once, "sync once with the manager, write the snapshot, report, exit");
+  app.add_flag("--check-config", check_config,
+               "check every setting, host_configs and token file, start nothing, exit (0: valid; 2: the problems)");
+  app.add_flag("--print-config", print_config,
+               "print the effective configuration as TOML (tokens hidden), start nothing, exit");
   app.add_flag("--force", force, "with --sync-once: fetch even if the snapshot holds the current version");
   app.add_flag("--quiet", quiet, "with --sync-once: print only errors");
   MatchFlags match(app);
@@ -161,6 +178,11 @@ int run_cli(int argc, char** argv) {
     return kExitUsage;
   }
 
+  if ((check_config || print_config) && (match.parsed() || sync_once || (check_config && print_config))) {
+    std::cerr << "flecto-agent: --check-config and --print-config go alone: not with each other, "
+                 "--sync-once or match\n";
+    return kExitUsage;
+  }
   if (match.parsed()) return run_match(match);
   if ((force || quiet) && !sync_once) {
     std::cerr << "flecto-agent: --force and --quiet go with --sync-once\n";
@@ -178,6 +200,7 @@ int run_cli(int argc, char** argv) {
     print_config_error(e);
     return kExitUsage;
   }
+  if (check_config || print_config) return report_config(config, print_config);
   if (sync_once) return sync_projects_once(config, force, quiet, std::cout, std::cerr);
   return run_daemon(config, sources);
 }

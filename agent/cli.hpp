@@ -2,6 +2,8 @@
 //
 //   flecto-agent [SETTINGS]                     run the agent (sync and serve)
 //   flecto-agent --sync-once [--force] [--quiet] [SETTINGS]
+//   flecto-agent --check-config [SETTINGS]      validate, start nothing, exit
+//   flecto-agent --print-config [SETTINGS]      the effective configuration, tokens hidden
 //   flecto-agent match --rules FILE [--host H --uri U]
 //
 // Returns the exit status (agent/exit_status.hpp).
