@@ -93,8 +93,8 @@ std::string disagreements(const HostConfig& a, const HostConfig& b) {
 
 class EntryResolver {
  public:
-  EntryResolver(const Config& root, bool root_token_named, std::vector<std::string>& problems)
-      : root_(root), root_token_named_(root_token_named), problems_(problems) {}
+  EntryResolver(const Config& root, bool root_token_unreadable, std::vector<std::string>& problems)
+      : root_(root), root_token_unreadable_(root_token_unreadable), problems_(problems) {}
 
   // The entry resolved; false when it has a problem of its own.
   bool resolve(std::size_t index, const HostConfigEntry& entry, HostConfig& out) {
@@ -229,15 +229,15 @@ class EntryResolver {
     }
     out.token = root_.token;
     out.token_file = root_.token_file;
-    if (out.token.empty() && root_token_named_) {
-      ok_ = false;  // the top level's token could not be read: reported there
+    if (out.token.empty() && root_token_unreadable_) {
+      ok_ = false;  // reported at the top level
     } else if (out.token.empty() && !mistyped("token_jwt") && !mistyped("token_file")) {
       problem(where_ + ": a token is required: token_file or token_jwt (here or at the top level)");
     }
   }
 
   const Config& root_;
-  const bool root_token_named_;
+  const bool root_token_unreadable_;
   std::vector<std::string>& problems_;
   std::map<std::string, std::string> listed_;  // normalized host -> "host_configs[i].hosts[j]"
   std::string where_;
@@ -288,10 +288,10 @@ std::string host_name_problem(std::string_view host) {
 }
 
 std::vector<HostConfig> resolve_host_configs(const std::vector<HostConfigEntry>& entries, const Config& root,
-                                             bool root_token_named, std::vector<std::string>& problems) {
+                                             bool root_token_unreadable, std::vector<std::string>& problems) {
   std::vector<HostConfig> resolved(entries.size());
   std::vector<bool> clean(entries.size());
-  EntryResolver resolver(root, root_token_named, problems);
+  EntryResolver resolver(root, root_token_unreadable, problems);
   for (std::size_t i = 0; i < entries.size(); ++i) clean[i] = resolver.resolve(i, entries[i], resolved[i]);
 
   // Entries of one project share one sync: they must agree on its settings.

@@ -68,13 +68,12 @@ bool is_wildcard_host(std::string_view host);
 // (durations, page_size, manager_url, readable token_file and ca_file), and
 // entries of one project (the same manager_url, namespace_code and
 // project_code, also the top level's default project) that disagree on the
-// settings their shared sync uses. `root_token_named`: the top level names a
-// token source (token_jwt, token_file or the credential), so that an entry
-// inheriting a token that could not be read gets no "required" problem
-// besides the top level's own. Returns the entries in order, also when there
-// are problems.
+// settings their shared sync uses. `root_token_unreadable`: the top level's
+// token file could not be read, a problem reported already, so the entries
+// that inherit it get none of their own. Returns the entries in order, also
+// when there are problems.
 std::vector<HostConfig> resolve_host_configs(const std::vector<HostConfigEntry>& entries, const Config& root,
-                                             bool root_token_named, std::vector<std::string>& problems);
+                                             bool root_token_unreadable, std::vector<std::string>& problems);
 
 }  // namespace flecto
 

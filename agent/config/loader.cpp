@@ -367,7 +367,9 @@ Config load_config(const ConfigSources& sources, RunMode mode) {
     }
     if (file_read_whole && !host_config_entries.empty()) {
       std::vector<std::string> entry_problems;
-      config.host_configs = resolve_host_configs(host_config_entries, config, token_source, entry_problems);
+      const bool root_token_unreadable = token_source && config.token.empty() && !check.get("token_jwt");
+      config.host_configs =
+          resolve_host_configs(host_config_entries, config, root_token_unreadable, entry_problems);
       for (auto& p : entry_problems) check.problem(std::move(p));
     }
   }

@@ -427,3 +427,12 @@ TEST_CASE("host_configs: a top-level token file that cannot be read is reported 
   CHECK(problems == std::vector<std::string>{"token_file: cannot read \"" + (dir / "missing") +
                                              "\": no such file or directory"});
 }
+
+TEST_CASE("host_configs: an empty top-level token_jwt is no token for the entries") {
+  TempDir dir;
+  const auto problems = problems_of_file(
+      dir, "manager_url = \"https://m.example\"\nnamespace_code = \"n\"\nagent_name = \"edge-1\"\ntoken_jwt = \"\"\n"
+           "[[host_configs]]\nhosts = [\"a.example\"]\nproject_code = \"a\"\n");
+  CHECK(problems == std::vector<std::string>{
+                        "host_configs[0]: a token is required: token_file or token_jwt (here or at the top level)"});
+}
