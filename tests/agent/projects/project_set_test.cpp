@@ -93,23 +93,40 @@ TEST_CASE("project set: each host is answered by its own project's table", "[pro
   CHECK(es->reports().front().version == 8);
 }
 
-TEST_CASE("project set: a project whose manager fails keeps the others serving", "[projects][threads]") {
+TEST_CASE("project set: projects whose managers fail keep the others serving", "[projects][threads]") {
   TempDir dir;
   auto good = manager_of("good", 5);
-  auto bad = manager_of("bad", 6);
-  bad->set_fault(standin::Endpoint::kVersion, standin::Fault::http_error(401, "token expired"));
+  auto refused = manager_of("refused", 6);
+  refused->set_fault(standin::Endpoint::kVersion, standin::Fault::http_error(401, "token expired"));
+  auto invalid = manager_of("invalid", 7);
+  standin::Fault malformed;
+  malformed.body = standin::Fault::Body::kMalformedJson;
+  invalid->set_fault(standin::Endpoint::kRedirects, malformed);
+  auto down = manager_of("down", 8);
+  const ProjectPlan down_plan = plan_for(*down, dir.path(), {"down.example"});
+  down->stop();
   ServedProjects served;
   ProjectSet projects(served, fast());
-  projects.apply({plan_for(*good, dir.path(), {"good.example"}), plan_for(*bad, dir.path(), {"bad.example"})});
+  projects.apply({plan_for(*good, dir.path(), {"good.example"}), plan_for(*refused, dir.path(), {"refused.example"}),
+                  plan_for(*invalid, dir.path(), {"invalid.example"}), down_plan});
   projects.start();
   REQUIRE(eventually([&] { return version_for(served, "good.example") == 5; }));
   const auto routing = served.current();
-  const ServedProject* failing = routing->route("bad.example");
-  REQUIRE(failing);
-  REQUIRE(eventually([&] { return failing->status.get().consecutive_failures >= 2; }));
-  CHECK(version_for(served, "bad.example") == 0);
-  CHECK_THAT(failing->status.get().last_error, Catch::Contains("401"));
-  CHECK(routing->route("good.example")->status.get().last_error.empty());
+  for (const std::string host : {"refused.example", "invalid.example", "down.example"}) {
+    INFO(host);
+    const ServedProject* failing = routing->route(host);
+    REQUIRE(failing);
+    REQUIRE(eventually([&] { return failing->status.get().consecutive_failures >= 2; }));
+    CHECK(version_for(served, host) == 0);
+  }
+  CHECK_THAT(routing->route("refused.example")->status.get().last_error,
+             Catch::StartsWith("version check: ") && Catch::Contains("401"));
+  CHECK_THAT(routing->route("invalid.example")->status.get().last_error, Catch::StartsWith("load: "));
+  CHECK_THAT(routing->route("down.example")->status.get().last_error, Catch::StartsWith("version check: "));
+  // The good project synced once and never failed.
+  const SyncState good_state = routing->route("good.example")->status.get();
+  CHECK(good_state.last_error.empty());
+  CHECK(good_state.syncs_error == 0);
 }
 
 TEST_CASE("project set: a new plan adds, removes, restarts and keeps projects", "[projects][threads]") {
