@@ -16,6 +16,7 @@
 #include "agent/config/duration.hpp"
 #include "agent/config/listen_address.hpp"
 #include "agent/config/manager_url.hpp"
+#include "agent/manager/proxy.hpp"
 #include "agent/service/logging.hpp"
 
 extern char** environ;
@@ -176,7 +177,7 @@ bool resolve_token(Checker& check, Config& config) {
 // The settings that only a sync with a manager uses.
 constexpr const char* kManagerSettings[] = {
     "manager_url", "namespace_code", "project_code", "token_file", "token_jwt",
-    "header_authorization_name", "ca_file", "interval_check", "page_size", "sync_timeout"};
+    "header_authorization_name", "ca_file", "interval_check", "page_size", "sync_timeout", "proxy_url"};
 
 void check_listen_address(Checker& check, const std::string& name, const std::string& value,
                           bool may_be_empty) {
@@ -226,6 +227,8 @@ const std::vector<SettingSpec>& setting_specs() {
       {"token_jwt", "the manager token itself (visible in the process list: prefer token_file)", false},
       {"header_authorization_name", "the header that carries \"Bearer <token>\" (default Authorization)", false},
       {"ca_file", "CA certificates (PEM) to verify the manager with (default: the system's)", false},
+      {"proxy_url", "HTTP proxy for the manager, http://[user:pass@]host[:port] (default: HTTPS_PROXY/HTTP_PROXY)",
+       false},
       {"interval_check", "how often to check the manager's version (default 5m)", false},
       {"page_size", "items asked per listing page (default 500)", false},
       {"connect_timeout", "timeout to connect to the manager (default 5s)", false},
@@ -334,6 +337,14 @@ Config load_config(const ConfigSources& sources, RunMode mode) {
   check.text("project_code", config.project_code);
   check.text("header_authorization_name", config.header_authorization_name);
   check.text("ca_file", config.ca_file);
+  check.text("proxy_url", config.proxy_url);
+  if (!config.proxy_url.empty()) {
+    try {
+      parse_proxy_url(config.proxy_url, "proxy_url");  // the message names it, without user info
+    } catch (const std::invalid_argument& e) {
+      check.problem(e.what());
+    }
+  }
   check.duration("interval_check", config.interval_check);
   check.duration("connect_timeout", config.connect_timeout);
   check.duration("read_timeout", config.read_timeout);
