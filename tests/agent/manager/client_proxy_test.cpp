@@ -219,6 +219,28 @@ TEST_CASE("manager client via proxy: credentials as Proxy-Authorization, never i
   CHECK_THAT(proxy.log(), !Catch::Contains(kSecret));
 }
 
+TEST_CASE("manager client via proxy: an https manager behind a proxy that wants credentials it lacks",
+          "[manager_client][proxy][tls][threads]") {
+  TlsFiles tls;
+  TinyproxyOptions auth;
+  auth.user = "flecto";
+  auth.password = kSecret;
+  Tinyproxy proxy(auth);
+  standin::Options options;
+  options.tls_cert_file = tls.cert;
+  options.tls_key_file = tls.key;
+  StandinManager manager(options, sample_rules());
+  ManagerSettings settings = settings_for(manager, proxy.url());
+  settings.ca_file = tls.cert;
+  ManagerClient client(settings);
+  // A 407 to CONNECT with "Connection: close" is an answer, not a hang.
+  const ManagerError error = failure_of([&] { client.get_version(); });
+  CHECK(error.kind() == Kind::kHttpStatus);
+  CHECK(error.http_status() == 407);
+  CHECK_THAT(error.what(), Catch::Contains("wants credentials") && Catch::Contains("CONNECT 127.0.0.1:"));
+  CHECK(manager.request_count(Endpoint::kVersion) == 0);
+}
+
 TEST_CASE("manager client via proxy: proxy credentials reach the proxy, not the https manager behind it",
           "[manager_client][proxy][tls][threads]") {
   TlsFiles tls;
