@@ -278,7 +278,7 @@ struct ManagerClient::Impl {
     if (answer.too_large) {
       const bool encoded = answer.decoder && !answer.decoder->encoding().empty();
       fail(Kind::kInvalidData, what,
-           std::string(encoded ? "the " + answer.decoder->encoding() + " answer decodes to more than "
+           std::string(encoded ? "the answer, decoded from " + answer.decoder->encoding() + ", is larger than "
                                : "the answer is larger than ") +
                std::to_string(answer.max) + " bytes" +
                (answer.max == settings.max_body_bytes ? " (max_body_bytes)"

@@ -113,7 +113,7 @@ ManagerError failure_of(const std::function<void()>& call) {
 
 }  // namespace
 
-TEST_CASE("manager client: User-Agent and Accept-Encoding on every request; ping without the token",
+TEST_CASE("manager client: User-Agent and Accept-Encoding on every request, and ping without the token",
           "[manager_client][compression][threads]") {
   CompressingManager manager([](const httplib::Request& req, httplib::Response& res) {
     if (req.path.find("/version") != std::string::npos) {
@@ -189,7 +189,7 @@ TEST_CASE("manager client: a gzip bomb is invalid data, stopped at the decoded b
   const ManagerError listing_error = failure_of([&] { client.list_redirects(500); });
   CHECK(listing_error.kind() == Kind::kInvalidData);
   CHECK_THAT(listing_error.what(),
-             Catch::Contains("gzip answer decodes to more than 4194304 bytes (max_body_bytes)"));
+             Catch::Contains("the answer, decoded from gzip, is larger than 4194304 bytes (max_body_bytes)"));
 
   // A version answer is bounded by 64 KiB, decoded, whatever max_body_bytes
   // is: 16 MiB of zeros compress to far less than 64 KiB.
@@ -202,7 +202,7 @@ TEST_CASE("manager client: a gzip bomb is invalid data, stopped at the decoded b
   ManagerClient roomy(settings);
   const ManagerError version_error = failure_of([&] { roomy.get_version(); });
   CHECK(version_error.kind() == Kind::kInvalidData);
-  CHECK_THAT(version_error.what(), Catch::Contains("decodes to more than 65536 bytes") &&
+  CHECK_THAT(version_error.what(), Catch::Contains("decoded from gzip, is larger than 65536 bytes") &&
                                        Catch::Contains("far more than this request's answer needs"));
 }
 

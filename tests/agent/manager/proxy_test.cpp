@@ -97,7 +97,7 @@ TEST_CASE("proxy: NO_PROXY host names match the host and its subdomains", "[prox
   CHECK(no_proxy_excludes(" other.org , example.com ", "example.com", 80));
 }
 
-TEST_CASE("proxy: NO_PROXY '.' and '*.' prefixes match subdomains only; '*' matches everything", "[proxy]") {
+TEST_CASE("proxy: NO_PROXY '.' and '*.' prefixes match subdomains only, and '*' matches everything", "[proxy]") {
   for (const char* entry : {".example.com", "*.example.com"}) {
     INFO(entry);
     CHECK(no_proxy_excludes(entry, "a.example.com", 443));
