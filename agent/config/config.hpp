@@ -48,7 +48,7 @@ struct Config {
   std::chrono::milliseconds connect_timeout{std::chrono::seconds(5)};
   std::chrono::milliseconds read_timeout{std::chrono::seconds(30)};
   std::chrono::milliseconds sync_timeout{std::chrono::minutes(5)};  // bound on one whole sync
-  int page_size = 500;
+  int page_size = 2000;  // bench/README.md, "Page size and compression"
 
   // This agent.
   std::string agent_name;      // ^[A-Za-z0-9_-]+$; default: host name with others -> '-'

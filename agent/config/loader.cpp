@@ -230,7 +230,7 @@ const std::vector<SettingSpec>& setting_specs() {
       {"proxy_url", "HTTP proxy for the manager, http://[user:pass@]host[:port] (default: HTTPS_PROXY/HTTP_PROXY)",
        false},
       {"interval_check", "how often to check the manager's version (default 5m)", false},
-      {"page_size", "items asked per listing page (default 500)", false},
+      {"page_size", "items asked per listing page (default 2000)", false},
       {"connect_timeout", "timeout to connect to the manager (default 5s)", false},
       {"read_timeout", "timeout for each read from the manager (default 30s)", false},
       {"sync_timeout", "bound on one whole sync (default 5m)", false},
