@@ -23,6 +23,7 @@ void add_match_command(CLI::App& app);
 
 #ifdef FLECTO_BENCH_SYNC
 // flecto-bench sync --rules FILE [--page-size N] [--readers R]
+//                   [--agent-process [--identity] [--no-bytes]]
 // Built only with the tests, whose stand-in manager it runs (bench/README.md).
 void add_sync_command(CLI::App& app);
 #endif

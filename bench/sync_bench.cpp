@@ -30,6 +30,7 @@
 #include "agent/rules/rules_json.hpp"
 #include "agent/rules/served_table.hpp"
 #include "bench/commands.hpp"
+#include "bench/sync_agent_process.hpp"
 #include "tests/standin_manager/standin_manager.hpp"
 
 namespace flecto::bench {
@@ -39,8 +40,11 @@ using Clock = std::chrono::steady_clock;
 
 struct SyncBenchCommand {
   std::string rules_path;
-  int page_size = 500;
+  int page_size = 2000;
   unsigned readers = 1;
+  bool agent_process = false;
+  bool identity = false;
+  bool no_bytes = false;
 };
 
 double millis(std::chrono::nanoseconds d) { return std::chrono::duration<double, std::milli>(d).count(); }
@@ -117,7 +121,18 @@ void add_sync_command(CLI::App& app) {
   sub->add_option("--page-size", command->page_size, "items asked per listing page")->capture_default_str();
   sub->add_option("--readers", command->readers, "threads matching against the served table meanwhile")
       ->capture_default_str();
-  sub->callback([command] { run_sync_bench(*command); });
+  sub->add_flag("--agent-process", command->agent_process,
+                "measure the agent side in a process of its own: peak RSS, requests, listing bytes "
+                "(no readers)");
+  sub->add_flag("--identity", command->identity, "with --agent-process: ask for uncompressed answers");
+  sub->add_flag("--no-bytes", command->no_bytes, "with --agent-process: do not count the listing bytes");
+  sub->callback([command] {
+    if (command->agent_process) {
+      run_agent_process_bench({command->rules_path, command->page_size, command->identity, !command->no_bytes});
+    } else {
+      run_sync_bench(*command);
+    }
+  });
 }
 
 }  // namespace flecto::bench

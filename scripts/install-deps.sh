@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages flecto-agent needs to build, test (nginx,
 # systemd-analyze, clang for the fuzzers; debhelper and lintian to build and
-# check the Debian package) and run its demo, skipping those
+# check the Debian package; tinyproxy for the proxy tests) and run its demo,
+# skipping those
 # already installed. Runs apt-get as root (through
 # sudo when not root).
 set -euo pipefail
@@ -10,7 +11,7 @@ packages=(
   g++ cmake ninja-build pkg-config git
   libcpp-httplib-dev libsimdjson-dev libre2-dev libspdlog-dev libfmt-dev catch2
   libcli11-dev libtomlplusplus-dev libssl-dev zlib1g-dev libsystemd-dev
-  curl nginx-light systemd
+  curl nginx-light systemd tinyproxy
   clang libclang-rt-14-dev
   debhelper dpkg-dev lintian
 )

@@ -42,11 +42,14 @@ struct Config {
   std::string token_file;      // where `token` was read ("" when given as token_jwt, or none)
   std::string header_authorization_name = "Authorization";
   std::string ca_file;         // empty: the system's CA store
+  // The HTTP proxy for the manager, http://[user:pass@]host[:port]; wins
+  // over HTTPS_PROXY / HTTP_PROXY (agent/manager/proxy.hpp). Empty: those.
+  std::string proxy_url;
   std::chrono::milliseconds interval_check{std::chrono::minutes(5)};
   std::chrono::milliseconds connect_timeout{std::chrono::seconds(5)};
   std::chrono::milliseconds read_timeout{std::chrono::seconds(30)};
   std::chrono::milliseconds sync_timeout{std::chrono::minutes(5)};  // bound on one whole sync
-  int page_size = 500;
+  int page_size = 2000;  // bench/README.md, "Page size and compression"
 
   // This agent.
   std::string agent_name;      // ^[A-Za-z0-9_-]+$; default: host name with others -> '-'

@@ -14,6 +14,7 @@
 #include "agent/config/manager_url.hpp"
 #include "agent/config/setting_value.hpp"
 #include "agent/config/small_file.hpp"
+#include "agent/manager/proxy.hpp"
 #include "agent/service/logging.hpp"
 
 extern char** environ;
@@ -121,7 +122,7 @@ bool resolve_token(Checker& check, Config& config) {
 // The settings that only a sync with a manager uses.
 constexpr const char* kManagerSettings[] = {
     "manager_url", "namespace_code", "project_code", "token_file", "token_jwt",
-    "header_authorization_name", "ca_file", "interval_check", "page_size", "sync_timeout"};
+    "header_authorization_name", "ca_file", "interval_check", "page_size", "sync_timeout", "proxy_url"};
 
 void check_listen_address(Checker& check, const std::string& name, const std::string& value,
                           bool may_be_empty) {
@@ -175,8 +176,10 @@ const std::vector<SettingSpec>& setting_specs() {
       {"token_jwt", "the manager token itself (visible in the process list: prefer token_file)", false},
       {"header_authorization_name", "the header that carries \"Bearer <token>\" (default Authorization)", false},
       {"ca_file", "CA certificates (PEM) to verify the manager with (default: the system's)", false},
+      {"proxy_url", "HTTP proxy for the manager, http://[user:pass@]host[:port] (default: HTTPS_PROXY/HTTP_PROXY)",
+       false},
       {"interval_check", "how often to check the manager's version (default 5m)", false},
-      {"page_size", "items asked per listing page (default 500)", false},
+      {"page_size", "items asked per listing page (default 2000)", false},
       {"connect_timeout", "timeout to connect to the manager (default 5s)", false},
       {"read_timeout", "timeout for each read from the manager (default 30s)", false},
       {"sync_timeout", "bound on one whole sync (default 5m)", false},
@@ -289,6 +292,14 @@ Config load_config(const ConfigSources& sources, RunMode mode) {
   check.text("project_code", config.project_code);
   check.text("header_authorization_name", config.header_authorization_name);
   check.text("ca_file", config.ca_file);
+  check.text("proxy_url", config.proxy_url);
+  if (!config.proxy_url.empty()) {
+    try {
+      parse_proxy_url(config.proxy_url, "proxy_url");  // the message names it, without user info
+    } catch (const std::invalid_argument& e) {
+      check.problem(e.what());
+    }
+  }
   check.duration("interval_check", config.interval_check);
   check.duration("connect_timeout", config.connect_timeout);
   check.duration("read_timeout", config.read_timeout);

@@ -8,6 +8,7 @@
 #include "agent/config/duration.hpp"
 #include "agent/config/loader.hpp"
 #include "agent/config/manager_url.hpp"
+#include "agent/manager/proxy.hpp"
 #include "agent/text/json_string.hpp"
 #include "agent/text/plural.hpp"
 
@@ -19,6 +20,17 @@ std::string toml_string(std::string_view value) {
   std::string out;
   append_json_string(out, value);
   return out;
+}
+
+// The proxy URL without its user info (a password must not be printed).
+std::string proxy_description(const std::string& proxy_url) {
+  if (proxy_url.empty()) return toml_string("");
+  try {
+    const Proxy proxy = parse_proxy_url(proxy_url, "proxy_url");
+    return toml_string(proxy.display() + (proxy.username.empty() ? "" : " (with credentials, not shown)"));
+  } catch (const std::exception&) {
+    return toml_string("(invalid)");  // load_config refuses it; never the text, which may hold a password
+  }
 }
 
 // Whether a token is set and where it came from, never the token.
@@ -68,6 +80,7 @@ bool write_setting(TomlWriter& out, const Config& c, std::string_view name) {
   else if (name == "connect_timeout") out.duration(name, c.connect_timeout);
   else if (name == "read_timeout") out.duration(name, c.read_timeout);
   else if (name == "sync_timeout") out.duration(name, c.sync_timeout);
+  else if (name == "proxy_url") out.line(name, proxy_description(c.proxy_url));
   else if (name == "agent_name") out.text(name, c.agent_name);
   else if (name == "state_dir") out.text(name, c.state_dir);
   else if (name == "rules") out.text(name, c.rules_file);

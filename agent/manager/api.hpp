@@ -61,6 +61,11 @@ class ManagerApi {
   virtual void report_load(const LoadReport& report, std::stop_token stop) = 0;
   // PATCH .../agents/<name>/hit.
   virtual void heartbeat(const std::string& agent_name, std::stop_token stop) = 0;
+  // GET /health/ping (under the URL's base path), without the token:
+  // returns when the manager answers it, which tells a manager that is up
+  // (but refuses the token or project) from one that is down
+  // (agent/sync/diagnose.hpp).
+  virtual void ping(std::stop_token stop) = 0;
 };
 
 }  // namespace flecto

@@ -1,6 +1,7 @@
 #include "agent/manager/client.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <stdexcept>
 #include <utility>
 
@@ -9,7 +10,10 @@
 
 #include "agent/manager/api_json.hpp"
 #include "agent/config/manager_url.hpp"
+#include "agent/manager/connect_probe.hpp"
+#include "agent/manager/content_decoder.hpp"
 #include "agent/rules/rules_json.hpp"
+#include "agent/version.hpp"
 
 namespace flecto {
 namespace {
@@ -21,7 +25,9 @@ using Kind = ManagerError::Kind;
 // body must not make the agent hold max_body_bytes for it.
 constexpr std::size_t kMaxSmallAnswer = std::size_t{64} << 10;
 
-std::string describe(httplib::Error error) {
+constexpr const char* kUserAgent = "flecto-agent/" FLECTO_AGENT_VERSION;
+
+std::string describe_direct(httplib::Error error) {
   switch (error) {
     case httplib::Error::Connection: return "cannot connect";
     case httplib::Error::ConnectionTimeout: return "connect timed out";
@@ -34,6 +40,23 @@ std::string describe(httplib::Error error) {
              "(check ca_file, and that the certificate names the URL's host)";
     case httplib::Error::Compression: return "cannot decompress the answer";
     default: return "request failed (" + httplib::to_string(error) + ")";
+  }
+}
+
+// What went wrong, naming the proxy when there is one: through a proxy, a
+// connect error is the proxy's, and a TLS handshake that fails may be a
+// CONNECT the proxy refused.
+std::string describe(httplib::Error error, const std::optional<Proxy>& proxy, const ManagerUrl& url) {
+  if (!proxy) return describe_direct(error);
+  const std::string named = "the proxy " + proxy->display() + " (from " + proxy->source + ")";
+  switch (error) {
+    case httplib::Error::Connection: return "cannot connect to " + named;
+    case httplib::Error::ConnectionTimeout: return "connecting to " + named + " timed out";
+    case httplib::Error::SSLConnection:
+      return "TLS handshake with the manager through " + named +
+             " failed: the proxy may have refused CONNECT to " + url.host + ":" + std::to_string(url.port) +
+             ", or the manager does not speak TLS";
+    default: return describe_direct(error) + ", through " + named;
   }
 }
 
@@ -69,11 +92,18 @@ struct ManagerClient::Impl {
   // Messages name a request as "GET " + url.origin() + its path, which starts
   // with the base path already.
   std::string api_path;     // <base>/api/namespace/<ns>/project/<p>
+  std::optional<Proxy> proxy;
+  std::string proxy_display;  // "" when direct
   httplib::Client client;
   simdjson::dom::parser parser;
 
-  Impl(ManagerSettings s, ManagerUrl u)
-      : settings(std::move(s)), url(std::move(u)), display_url(url.to_string()), client(url.origin()) {
+  Impl(ManagerSettings s, ManagerUrl u, std::optional<Proxy> p)
+      : settings(std::move(s)),
+        url(std::move(u)),
+        display_url(url.to_string()),
+        proxy(std::move(p)),
+        proxy_display(proxy ? proxy->display() : std::string()),
+        client(url.origin()) {
     api_path = url.base_path + "/api/namespace/" + url_encode(settings.namespace_code) + "/project/" +
                url_encode(settings.project_code);
     client.set_connection_timeout(settings.connect_timeout);
@@ -82,6 +112,20 @@ struct ManagerClient::Impl {
     client.set_keep_alive(true);  // a listing is many requests
     client.set_tcp_nodelay(true);  // else small requests wait for delayed ACKs
     client.set_follow_location(false);
+    // Answers are decoded here, as they arrive, so that the size bounds
+    // hold for the decoded bytes (httplib would decode without a bound).
+    client.set_decompress(false);
+    if (proxy) {
+      client.set_proxy(proxy->host, proxy->port);
+      // Proxies close client connections after an answer (tinyproxy does),
+      // and a request sent on such a connection just then fails: through a
+      // proxy, an http manager gets a connection per request. (An https
+      // manager keeps its tunnel.)
+      if (url.scheme == "http") client.set_keep_alive(false);
+      if (!proxy->username.empty() || !proxy->password.empty()) {
+        client.set_proxy_basic_auth(proxy->username, proxy->password);
+      }
+    }
     if (url.scheme == "https") {
       client.enable_server_certificate_verification(true);
       if (!settings.ca_file.empty()) client.set_ca_cert_path(settings.ca_file);
@@ -89,7 +133,13 @@ struct ManagerClient::Impl {
   }
 
   [[noreturn]] void fail(Kind kind, const std::string& what, const std::string& why, int status = 0) const {
-    throw ManagerError(kind, redact(what + ": " + why, settings.token), status);
+    std::string message = redact(what + ": " + why, settings.token);
+    // Messages are built without the proxy's user info; this is for an
+    // error page that echoes it (values too short to be told apart are not
+    // replaced).
+    if (proxy && proxy->password.size() >= 4) message = redact(std::move(message), proxy->password);
+    if (proxy && proxy->username.size() >= 4) message = redact(std::move(message), proxy->username);
+    throw ManagerError(kind, message, status);
   }
 
   std::string http_status_message(int status, const std::string& body) const {
@@ -103,18 +153,58 @@ struct ManagerClient::Impl {
     } else if (status == 404) {
       why += "; check manager_url (and its base path)";
     } else if (status == 500) {
-      why += "; an unknown namespace_code or project_code is also answered 500";
+      why += "; an unknown namespace_code or project_code is also answered 500, and so is a bad token "
+             "by managers before 0.2.0";
+    } else if (status == 407) {
+      why += "; the proxy " + proxy_display + " wants credentials: check the user and password in " +
+             (proxy ? proxy->source : std::string("the proxy URL"));
+    }
+    if (proxy && (status == 500 || status == 502 || status == 503 || status == 504)) {
+      why += " (perhaps from the proxy " + proxy_display + ", which could not reach the manager)";
     }
     return why;
   }
 
+  // Before httplib opens a new tunnel: whether the proxy opens one at all
+  // (connect_probe.hpp says why). A refusal is kUnreachable (407: kHttpStatus,
+  // the credentials are wrong), named by the proxy and its answer.
+  void check_tunnel(const std::string& what) const {
+    const ConnectAnswer answer =
+        probe_connect(*proxy, url.host, url.port, settings.connect_timeout, settings.read_timeout);
+    const std::string named = "the proxy " + proxy_display + " (from " + proxy->source + ")";
+    const std::string target = url.host + ":" + std::to_string(url.port);
+    if (!answer.reached) {
+      fail(Kind::kUnreachable, what,
+           answer.problem == "cannot connect" ? "cannot connect to " + named
+                                              : named + ": " + answer.problem + " (CONNECT " + target + ")");
+    }
+    if (answer.status == 407) {
+      fail(Kind::kHttpStatus, what,
+           named + " answered CONNECT " + target + " with HTTP 407 " + answer.reason +
+               ": it wants credentials: check the user and password in " + proxy->source,
+           407);
+    }
+    if (answer.status < 200 || answer.status > 299) {
+      fail(Kind::kUnreachable, what,
+           named + " refused CONNECT " + target + ": HTTP " + std::to_string(answer.status) + " " + answer.reason +
+               " (a proxy may allow CONNECT to port 443 only)");
+    }
+  }
+
   // The request for one call: the token in its header, a JSON body if any.
-  httplib::Request make_request(const std::string& method, const std::string& path, std::string body) const {
+  httplib::Request make_request(const std::string& method, const std::string& path, std::string body,
+                                bool with_token) const {
     httplib::Request req;
     req.method = method;
     req.path = path;
-    req.headers.emplace(settings.header_authorization_name, "Bearer " + settings.token);
+    if (with_token) req.headers.emplace(settings.header_authorization_name, "Bearer " + settings.token);
     req.headers.emplace("Accept", "application/json");
+    req.headers.emplace("Accept-Encoding", settings.accept_encoding);
+    req.headers.emplace("User-Agent", kUserAgent);
+    // httplib 0.11 would add the proxy's credentials to the requests inside
+    // a CONNECT tunnel too, for the manager to see: an empty header there
+    // keeps them for the CONNECT itself.
+    if (proxy && url.scheme == "https") req.headers.emplace("Proxy-Authorization", "");
     if (!body.empty()) {
       req.headers.emplace("Content-Type", "application/json");
       req.body = std::move(body);
@@ -127,6 +217,8 @@ struct ManagerClient::Impl {
     std::string body;
     std::size_t max;
     bool too_large = false;
+    std::optional<ContentDecoder> decoder;  // from the answer's Content-Encoding
+    std::string corrupt;                    // why the decoder failed, "" when it did not
   };
 
   // Makes `req` read its answer into `answer`. A successful answer to a
@@ -141,18 +233,24 @@ struct ManagerClient::Impl {
           answer.too_large = true;
           return false;
         }
-        answer.body.reserve(std::stoull("0" + length) + simdjson::SIMDJSON_PADDING);
+      }
+      answer.decoder.emplace(res.get_header_value("Content-Encoding"));
+      // The decoded size of a compressed answer is not known beforehand.
+      if (res.has_header("Content-Length") && answer.decoder->encoding().empty()) {
+        answer.body.reserve(std::stoull("0" + res.get_header_value("Content-Length")) +
+                            simdjson::SIMDJSON_PADDING);
       }
       return true;
     };
     req.content_receiver = [&answer, stop](const char* data, std::size_t size, std::uint64_t, std::uint64_t) {
       if (stop.stop_requested()) return false;
-      if (answer.body.size() + size > answer.max) {
-        answer.too_large = true;
-        return false;
+      if (!answer.decoder) answer.decoder.emplace("");
+      switch (answer.decoder->feed(std::string_view(data, size), answer.body, answer.max)) {
+        case ContentDecoder::Result::kOk: return true;
+        case ContentDecoder::Result::kTooLarge: answer.too_large = true; return false;
+        case ContentDecoder::Result::kCorrupt: answer.corrupt = answer.decoder->error(); return false;
       }
-      answer.body.append(data, size);
-      return true;
+      return false;
     };
   }
 
@@ -160,10 +258,11 @@ struct ManagerClient::Impl {
   // ("GET <url>/api/.../redirects"). A listing's answer may be as large as
   // max_body_bytes; the others (`small`) are a few bytes when all is well.
   std::string request(const std::string& method, const std::string& path, const std::string& what,
-                      std::stop_token stop, bool small, std::string body = {}) {
+                      std::stop_token stop, bool small, std::string body = {}, bool with_token = true) {
     if (stop.stop_requested()) fail(Kind::kCancelled, what, "cancelled");
-    httplib::Request req = make_request(method, path, std::move(body));
-    BoundedAnswer answer{{}, settings.max_body_bytes};
+    if (proxy && url.scheme == "https" && !client.is_socket_open()) check_tunnel(what);
+    httplib::Request req = make_request(method, path, std::move(body), with_token);
+    BoundedAnswer answer{{}, settings.max_body_bytes, false, std::nullopt, {}};
     read_into(req, answer, small, stop);
 
     httplib::Response res;
@@ -177,12 +276,19 @@ struct ManagerClient::Impl {
     }
     if (stop.stop_requested()) fail(Kind::kCancelled, what, "cancelled");
     if (answer.too_large) {
+      const bool encoded = answer.decoder && !answer.decoder->encoding().empty();
       fail(Kind::kInvalidData, what,
-           "the answer is larger than " + std::to_string(answer.max) + " bytes" +
+           std::string(encoded ? "the answer, decoded from " + answer.decoder->encoding() + ", is larger than "
+                               : "the answer is larger than ") +
+               std::to_string(answer.max) + " bytes" +
                (answer.max == settings.max_body_bytes ? " (max_body_bytes)"
                                                       : ", far more than this request's answer needs"));
     }
-    if (!sent) fail(Kind::kUnreachable, what, describe(error));
+    if (!answer.corrupt.empty()) fail(Kind::kInvalidData, what, answer.corrupt);
+    if (!sent) fail(Kind::kUnreachable, what, describe(error, proxy, url));
+    if (answer.decoder && answer.decoder->finish() == ContentDecoder::Result::kCorrupt) {
+      fail(Kind::kInvalidData, what, answer.decoder->error());
+    }
     if (res.status < 200 || res.status > 299) {
       fail(Kind::kHttpStatus, what, http_status_message(res.status, answer.body), res.status);
     }
@@ -231,7 +337,8 @@ struct ManagerClient::Impl {
 
 ManagerClient::ManagerClient(ManagerSettings settings) {
   ManagerUrl url = parse_manager_url(settings.url);
-  impl_ = std::make_unique<Impl>(std::move(settings), std::move(url));
+  std::optional<Proxy> proxy = choose_proxy(settings.proxy, url.scheme, url.host, url.port);
+  impl_ = std::make_unique<Impl>(std::move(settings), std::move(url), std::move(proxy));
 }
 
 ManagerClient::~ManagerClient() = default;
@@ -273,7 +380,14 @@ void ManagerClient::heartbeat(const std::string& agent_name, std::stop_token sto
   impl_->request("PATCH", path, "PATCH " + impl_->url.origin() + path, stop, true);
 }
 
+void ManagerClient::ping(std::stop_token stop) {
+  const std::string path = impl_->url.base_path + "/health/ping";
+  impl_->request("GET", path, "GET " + impl_->url.origin() + path, stop, true, {}, false);
+}
+
 const std::string& ManagerClient::url() const { return impl_->display_url; }
+
+const std::string& ManagerClient::proxy_url() const { return impl_->proxy_display; }
 
 ManagerSettings manager_settings_from(const Config& config) {
   ManagerSettings settings;
@@ -285,6 +399,7 @@ ManagerSettings manager_settings_from(const Config& config) {
   settings.ca_file = config.ca_file;
   settings.connect_timeout = config.connect_timeout;
   settings.read_timeout = config.read_timeout;
+  settings.proxy = proxy_environment(config.proxy_url);
   return settings;
 }
 

@@ -3,8 +3,21 @@
 //
 // It implements ManagerApi (agent/manager/api.hpp): every call either
 // returns what the manager said or throws ManagerError, whose kind tells a
-// script what went wrong (see --sync-once's exit statuses). The token is sent in the configured header as "Bearer <token>" and never
-// appears in an error message.
+// script what went wrong (see --sync-once's exit statuses). The token is
+// sent in the configured header as "Bearer <token>" and never appears in an
+// error message.
+//
+// Every request carries "User-Agent: flecto-agent/<version>" and
+// "Accept-Encoding: gzip, deflate"; a compressed answer is decoded as it
+// arrives (agent/manager/content_decoder.hpp), and the size bounds below
+// apply to the decoded bytes. A corrupt compressed answer is kInvalidData.
+//
+// Requests go through the HTTP proxy that ManagerSettings::proxy chooses
+// (agent/manager/proxy.hpp): http managers by absolute-URI requests to the
+// proxy, https managers by CONNECT, their certificate verified end to end.
+// Proxy credentials are sent as Proxy-Authorization: Basic and never appear
+// in a message; a proxy that cannot be reached is kUnreachable, named by
+// its URL without user info.
 
 #ifndef FLECTO_AGENT_MANAGER_CLIENT_HPP_
 #define FLECTO_AGENT_MANAGER_CLIENT_HPP_
@@ -19,6 +32,8 @@
 
 #include "agent/config/config.hpp"
 #include "agent/manager/api.hpp"
+#include "agent/manager/content_decoder.hpp"
+#include "agent/manager/proxy.hpp"
 #include "matcher/rule.hpp"
 
 namespace flecto {
@@ -32,7 +47,11 @@ struct ManagerSettings {
   std::string ca_file;  // empty: the system's CA store
   std::chrono::milliseconds connect_timeout{std::chrono::seconds(5)};
   std::chrono::milliseconds read_timeout{std::chrono::seconds(30)};
-  std::size_t max_body_bytes = std::size_t{256} << 20;  // larger answers are an error
+  std::size_t max_body_bytes = std::size_t{256} << 20;  // larger answers are an error (decoded size)
+  ProxySettings proxy;  // empty: a direct connection
+  // What Accept-Encoding asks for: "gzip, deflate", or "identity" for
+  // uncompressed answers (measurements compare the two).
+  std::string accept_encoding = ContentDecoder::kAcceptEncoding;
 };
 
 // One ManagerClient is used by one thread at a time; it keeps its
@@ -63,15 +82,22 @@ class ManagerClient final : public ManagerApi {
   // PATCH .../agents/<name>/hit.
   void heartbeat(const std::string& agent_name, std::stop_token stop = {}) override;
 
+  // GET <base>/health/ping, without the token: returns when the manager
+  // answers 2xx (a healthy manager answers 204).
+  void ping(std::stop_token stop = {}) override;
+
   // The manager's URL for logs and /status (never the token).
   const std::string& url() const;
+  // The proxy in use as http://host:port (never its user info), "" when none.
+  const std::string& proxy_url() const;
 
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
 
-// The client's settings from the agent's configuration.
+// The client's settings from the agent's configuration, and the proxy
+// variables from the process's environment.
 ManagerSettings manager_settings_from(const Config& config);
 
 }  // namespace flecto

@@ -6,6 +6,7 @@
 #include "agent/exit_status.hpp"
 #include "agent/manager/client.hpp"
 #include "agent/rules/served_table.hpp"
+#include "agent/sync/diagnose.hpp"
 #include "agent/sync/load.hpp"
 #include "agent/sync/snapshot.hpp"
 #include "agent/sync/status.hpp"
@@ -16,18 +17,33 @@ namespace {
 
 constexpr const char* kPrefix = "flecto-agent: sync-once: ";
 
-int exit_status_of(const SyncFailure& failure) {
+int exit_status_of(const SyncFailure& failure, const Diagnosis& diagnosis) {
   if (failure.timed_out) return kExitUnreachable;
   if (!failure.kind) return kExitInvalidData;  // the table did not fit in memory
+  // An HTTP error from a proxy or load balancer in front of a manager that
+  // is down is the manager being unreachable.
+  if (diagnosis.manager_down()) return kExitUnreachable;
   return sync_once_exit_status(*failure.kind);
 }
 
-void print_failure(std::ostream& err, const SyncFailure& failure) {
-  err << kPrefix << failure.step << ": " << failure.message << '\n';
+// What the manager's /health/ping tells about this failure (nothing for a
+// sync that timed out: there is no time left to ask).
+Diagnosis diagnose(ManagerApi& api, const SyncFailure& failure) {
+  if (failure.timed_out || !failure.kind) return {};
+  return diagnose_failure(api, *failure.kind);
+}
+
+// Prints the failure with its diagnosis; returns the exit status.
+int report_failure(std::ostream& err, ManagerApi& api, const SyncFailure& failure) {
+  const Diagnosis diagnosis = diagnose(api, failure);
+  err << kPrefix << failure.step << ": " << failure.message;
+  if (!diagnosis.text.empty()) err << "; " << diagnosis.text;
+  err << '\n';
+  return exit_status_of(failure, diagnosis);
 }
 
 // What a load prints; returns the exit status.
-int finish_loaded(const SyncOutcome& outcome, bool quiet, std::ostream& out, std::ostream& err) {
+int finish_loaded(const SyncOutcome& outcome, ManagerApi& api, bool quiet, std::ostream& out, std::ostream& err) {
   const Load& load = *outcome.load;
   int status = kExitOk;
   if (!outcome.snapshot_error.empty()) {
@@ -36,8 +52,8 @@ int finish_loaded(const SyncOutcome& outcome, bool quiet, std::ostream& out, std
   }
   if (!load.built.skipped.empty()) err << kPrefix << describe_skipped(load.built.skipped) << '\n';
   if (outcome.report && outcome.report->failure) {
-    print_failure(err, *outcome.report->failure);
-    if (status == kExitOk) status = exit_status_of(*outcome.report->failure);
+    const int report_status = report_failure(err, api, *outcome.report->failure);
+    if (status == kExitOk) status = report_status;
   }
   if (!quiet) {
     out << "version " << outcome.version << ": " << describe_counts(load.built.table->stats()) << "; load "
@@ -63,7 +79,10 @@ int run_sync_once(const Config& config, bool force, bool quiet, std::ostream& ou
   try {
     client.emplace(manager_settings_from(config));
   } catch (const std::invalid_argument& e) {
-    err << kPrefix << "manager_url: " << e.what() << '\n';
+    // A bad proxy variable names itself ("HTTPS_PROXY: ..."); the rest is the URL's.
+    const std::string what = e.what();
+    const bool names_proxy = what.find("_PROXY: ") != std::string::npos || what.rfind("proxy_url: ", 0) == 0;
+    err << kPrefix << (names_proxy ? "" : "manager_url: ") << what << '\n';
     return kExitUsage;
   }
   return run_sync_once(config, *client, force, quiet, out, err);
@@ -99,11 +118,14 @@ int run_sync_once(const Config& config, ManagerApi& api, bool force, bool quiet,
       if (!quiet) out << "version " << outcome.version << ": unchanged, the snapshot holds it\n";
       return kExitOk;
     case SyncOutcome::Result::kLoaded:
-      return finish_loaded(outcome, quiet, out, err);
-    case SyncOutcome::Result::kFailed:
-      print_failure(err, *outcome.failure);
-      if (outcome.report && outcome.report->failure) print_failure(err, *outcome.report->failure);
-      return exit_status_of(*outcome.failure);
+      return finish_loaded(outcome, api, quiet, out, err);
+    case SyncOutcome::Result::kFailed: {
+      const int exit_status = report_failure(err, api, *outcome.failure);
+      if (outcome.report && outcome.report->failure) {
+        err << kPrefix << outcome.report->failure->step << ": " << outcome.report->failure->message << '\n';
+      }
+      return exit_status;
+    }
     case SyncOutcome::Result::kAbandoned: break;  // nothing stops this step from outside
   }
   return kExitUnreachable;

@@ -10,10 +10,16 @@
 // printed to `err`, but the sync still succeeds: every other rule is usable.
 //
 // Exit statuses (agent/exit_status.hpp): kExitOk; kExitUsage for an invalid
-// agent_name or URL, no state_dir, a snapshot that cannot be written;
+// agent_name, URL or proxy, no state_dir, a snapshot that cannot be written;
 // kExitUnreachable, kExitHttpError or kExitInvalidData by the kind of the
 // manager's failure (a sync exceeding sync_timeout is unreachable; a table
 // too large for memory is invalid data).
+//
+// An HTTP error or an unreachable manager is diagnosed with GET /health/ping
+// (agent/sync/diagnose.hpp), and the message says what that tells: a manager
+// that answers it has a wrong token, namespace or project (kExitHttpError);
+// one that does not is down (kExitUnreachable, even when a proxy in front of
+// it answered the sync with an HTTP error).
 //
 // With `quiet`, only errors (and skipped rules) are printed, to `err`.
 

@@ -39,7 +39,7 @@ TEST_CASE("config: defaults") {
   unsetenv("CREDENTIALS_DIRECTORY");
   auto config = load_config(manager_flags(), RunMode::kDaemon);
   CHECK(config.interval_check == std::chrono::minutes(5));
-  CHECK(config.page_size == 500);
+  CHECK(config.page_size == 2000);
   CHECK(config.header_authorization_name == "Authorization");
   CHECK(config.state_dir == "/var/lib/flecto-agent");
   CHECK(config.listen == "127.0.0.1:8080");  // only this host until the operator says otherwise

@@ -48,7 +48,7 @@ TEST_CASE("print_config: every setting, each entry resolved, as TOML that parses
   CHECK(parsed["project_code"].value_or(std::string()) == "main-site");
   CHECK(parsed["token"].value_or(std::string()) == "(set)");
   CHECK(parsed["interval_check"].value_or(std::string()) == "1m30s");
-  CHECK(parsed["page_size"].value_or(0) == 500);
+  CHECK(parsed["page_size"].value_or(0) == 2000);  // the default
   CHECK(parsed["edge_threads"].value_or(0) == 4);
   CHECK(parsed["debug_headers"].value_or(true) == false);
   CHECK_FALSE(parsed.contains("token_jwt"));
@@ -64,7 +64,7 @@ TEST_CASE("print_config: every setting, each entry resolved, as TOML that parses
   CHECK(fr["namespace_code"].value_or(std::string()) == "prod");
   CHECK(fr["token"].value_or(std::string()) == "(set)");
   CHECK(fr["interval_check"].value_or(std::string()) == "1m30s");
-  CHECK(fr["page_size"].value_or(0) == 500);
+  CHECK(fr["page_size"].value_or(0) == 2000);  // inherited: the default
   CHECK(fr["header_authorization_name"].value_or(std::string()) == "Authorization");
   const toml::table& es = *entries->get(1)->as_table();
   CHECK(es["namespace_code"].value_or(std::string()) == "iberia");
@@ -91,6 +91,17 @@ TEST_CASE("print_config: every top-level setting is printed or accounted for") {
   }
   CHECK(text.find("\ntoken = \"(set)\"") != std::string::npos);
   CHECK(config_summary(config) == "1 project, every host");
+}
+
+TEST_CASE("print_config: a proxy URL without its credentials") {
+  TempDir dir;
+  const Config config = load_file(dir.write(
+      "agent.toml", "manager_url = \"https://m.example\"\nnamespace_code = \"n\"\nproject_code = \"p\"\n"
+                    "token_jwt = \"t\"\nproxy_url = \"http://squid-user:proxy-s3cret@10.0.0.3:3128\"\n"));
+  const std::string text = render_config_toml(config);
+  CHECK(text.find("\nproxy_url = \"http://10.0.0.3:3128 (with credentials, not shown)\"\n") != std::string::npos);
+  CHECK(text.find("proxy-s3cret") == std::string::npos);
+  CHECK(text.find("squid-user") == std::string::npos);
 }
 
 TEST_CASE("print_config: no token, a default project or none, strings escaped") {

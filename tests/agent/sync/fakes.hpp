@@ -28,7 +28,7 @@ namespace flecto::test {
 
 // A manager that serves `published` and records what agents tell it. Faults
 // are set per endpoint ("version", "redirects", "pages", "report",
-// "heartbeat"); `on_call` runs before each call (outside the lock) and may
+// "heartbeat", "ping"); `on_call` runs before each call (outside the lock) and may
 // publish, throw or block. Thread-safe.
 class FakeManager : public ManagerApi {
  public:
@@ -95,6 +95,7 @@ class FakeManager : public ManagerApi {
     std::lock_guard lock(mutex_);
     heartbeats_.push_back(agent_name);
   }
+  void ping(std::stop_token stop) override { enter("ping", stop); }
 
  private:
   void enter(const std::string& endpoint, std::stop_token stop) {
