@@ -43,7 +43,7 @@ struct Config {
   std::string header_authorization_name = "Authorization";
   std::string ca_file;         // empty: the system's CA store
   // The HTTP proxy for the manager, http://[user:pass@]host[:port]; wins
-  // over HTTPS_PROXY / HTTP_PROXY (agent/manager/proxy.hpp). Empty: those.
+  // over HTTPS_PROXY / HTTP_PROXY (agent/config/proxy.hpp). Empty: those.
   std::string proxy_url;
   std::chrono::milliseconds interval_check{std::chrono::minutes(5)};
   std::chrono::milliseconds connect_timeout{std::chrono::seconds(5)};

@@ -14,7 +14,7 @@
 #include "agent/config/manager_url.hpp"
 #include "agent/config/setting_value.hpp"
 #include "agent/config/small_file.hpp"
-#include "agent/manager/proxy.hpp"
+#include "agent/config/proxy.hpp"
 #include "agent/service/logging.hpp"
 
 extern char** environ;

@@ -8,7 +8,7 @@
 #include "agent/config/duration.hpp"
 #include "agent/config/loader.hpp"
 #include "agent/config/manager_url.hpp"
-#include "agent/manager/proxy.hpp"
+#include "agent/config/proxy.hpp"
 #include "agent/text/json_string.hpp"
 #include "agent/text/plural.hpp"
 

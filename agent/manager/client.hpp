@@ -13,7 +13,7 @@
 // apply to the decoded bytes. A corrupt compressed answer is kInvalidData.
 //
 // Requests go through the HTTP proxy that ManagerSettings::proxy chooses
-// (agent/manager/proxy.hpp): http managers by absolute-URI requests to the
+// (agent/config/proxy.hpp): http managers by absolute-URI requests to the
 // proxy, https managers by CONNECT, their certificate verified end to end.
 // Proxy credentials are sent as Proxy-Authorization: Basic and never appear
 // in a message; a proxy that cannot be reached is kUnreachable, named by
@@ -33,7 +33,7 @@
 #include "agent/config/config.hpp"
 #include "agent/manager/api.hpp"
 #include "agent/manager/content_decoder.hpp"
-#include "agent/manager/proxy.hpp"
+#include "agent/config/proxy.hpp"
 #include "matcher/rule.hpp"
 
 namespace flecto {

@@ -16,7 +16,7 @@
 #include <chrono>
 #include <string>
 
-#include "agent/manager/proxy.hpp"
+#include "agent/config/proxy.hpp"
 
 namespace flecto {
 

@@ -1,4 +1,4 @@
-#include "agent/manager/proxy.hpp"
+#include "agent/config/proxy.hpp"
 
 #include <arpa/inet.h>
 

@@ -9,7 +9,7 @@
 
 #include "agent/config/loader.hpp"
 #include "agent/manager/client.hpp"
-#include "agent/manager/proxy.hpp"
+#include "agent/config/proxy.hpp"
 
 namespace flecto {
 namespace {

@@ -29,8 +29,8 @@
 // Everything here is pure (no I/O but getenv in proxy_environment()) and
 // thread-safe. Messages never hold a proxy's user info.
 
-#ifndef FLECTO_AGENT_MANAGER_PROXY_HPP_
-#define FLECTO_AGENT_MANAGER_PROXY_HPP_
+#ifndef FLECTO_AGENT_CONFIG_PROXY_HPP_
+#define FLECTO_AGENT_CONFIG_PROXY_HPP_
 
 #include <functional>
 #include <optional>
@@ -78,4 +78,4 @@ std::optional<Proxy> choose_proxy(const ProxySettings& settings, std::string_vie
 
 }  // namespace flecto
 
-#endif  // FLECTO_AGENT_MANAGER_PROXY_HPP_
+#endif  // FLECTO_AGENT_CONFIG_PROXY_HPP_
