@@ -6,7 +6,6 @@
 #include "agent/exit_status.hpp"
 #include "agent/manager/client.hpp"
 #include "agent/rules/served_table.hpp"
-#include "agent/sync/diagnose.hpp"
 #include "agent/sync/load.hpp"
 #include "agent/sync/snapshot.hpp"
 #include "agent/sync/status.hpp"
@@ -17,33 +16,24 @@ namespace {
 
 constexpr const char* kPrefix = "flecto-agent: sync-once: ";
 
-int exit_status_of(const SyncFailure& failure, const Diagnosis& diagnosis) {
+int exit_status_of(const SyncFailure& failure) {
   if (failure.timed_out) return kExitUnreachable;
   if (!failure.kind) return kExitInvalidData;  // the table did not fit in memory
   // An HTTP error from a proxy or load balancer in front of a manager that
-  // is down is the manager being unreachable.
-  if (diagnosis.manager_down()) return kExitUnreachable;
+  // is down is the manager being unreachable (the step asked /health/ping).
+  if (failure.manager_down) return kExitUnreachable;
   return sync_once_exit_status(*failure.kind);
 }
 
-// What the manager's /health/ping tells about this failure (nothing for a
-// sync that timed out: there is no time left to ask).
-Diagnosis diagnose(ManagerApi& api, const SyncFailure& failure) {
-  if (failure.timed_out || !failure.kind) return {};
-  return diagnose_failure(api, *failure.kind);
-}
-
-// Prints the failure with its diagnosis; returns the exit status.
-int report_failure(std::ostream& err, ManagerApi& api, const SyncFailure& failure) {
-  const Diagnosis diagnosis = diagnose(api, failure);
-  err << kPrefix << failure.step << ": " << failure.message;
-  if (!diagnosis.text.empty()) err << "; " << diagnosis.text;
-  err << '\n';
-  return exit_status_of(failure, diagnosis);
+// Prints the failure (its message carries the step's diagnosis); returns
+// the exit status.
+int report_failure(std::ostream& err, const SyncFailure& failure) {
+  err << kPrefix << failure.step << ": " << failure.message << '\n';
+  return exit_status_of(failure);
 }
 
 // What a load prints; returns the exit status.
-int finish_loaded(const SyncOutcome& outcome, ManagerApi& api, bool quiet, std::ostream& out, std::ostream& err) {
+int finish_loaded(const SyncOutcome& outcome, bool quiet, std::ostream& out, std::ostream& err) {
   const Load& load = *outcome.load;
   int status = kExitOk;
   if (!outcome.snapshot_error.empty()) {
@@ -52,7 +42,7 @@ int finish_loaded(const SyncOutcome& outcome, ManagerApi& api, bool quiet, std::
   }
   if (!load.built.skipped.empty()) err << kPrefix << describe_skipped(load.built.skipped) << '\n';
   if (outcome.report && outcome.report->failure) {
-    const int report_status = report_failure(err, api, *outcome.report->failure);
+    const int report_status = report_failure(err, *outcome.report->failure);
     if (status == kExitOk) status = report_status;
   }
   if (!quiet) {
@@ -118,9 +108,9 @@ int run_sync_once(const Config& config, ManagerApi& api, bool force, bool quiet,
       if (!quiet) out << "version " << outcome.version << ": unchanged, the snapshot holds it\n";
       return kExitOk;
     case SyncOutcome::Result::kLoaded:
-      return finish_loaded(outcome, api, quiet, out, err);
+      return finish_loaded(outcome, quiet, out, err);
     case SyncOutcome::Result::kFailed: {
-      const int exit_status = report_failure(err, api, *outcome.failure);
+      const int exit_status = report_failure(err, *outcome.failure);
       if (outcome.report && outcome.report->failure) {
         err << kPrefix << outcome.report->failure->step << ": " << outcome.report->failure->message << '\n';
       }

@@ -6,6 +6,7 @@
 
 #include "agent/config/duration.hpp"
 #include "agent/manager/api_json.hpp"
+#include "agent/sync/diagnose.hpp"
 #include "agent/sync/serve_table.hpp"
 #include "agent/sync/snapshot.hpp"
 #include "agent/sync/stop_deadline.hpp"
@@ -33,13 +34,21 @@ std::string join_errors(const std::string& a, const std::string& b) {
 }
 
 // The sync's own time-out when it ended the call (the client then only saw
-// a cancelled request), else the client's error.
+// a cancelled request), else the client's error; for the version check,
+// with what the manager's /health/ping tells of it. (Once a check has
+// succeeded, the token and the project are known to be right.)
 SyncFailure failure_of(const StepRun& run, const std::string& step, const ManagerError& e) {
   const bool timed_out = run.deadline.expired();
-  return SyncFailure{step,
-                     timed_out ? "timed out after " + format_duration(run.context.config.sync_timeout)
-                               : std::string(e.what()),
-                     e.kind(), timed_out};
+  SyncFailure failure{step,
+                      timed_out ? "timed out after " + format_duration(run.context.config.sync_timeout)
+                                : std::string(e.what()),
+                      e.kind(), timed_out};
+  if (step == "version check" && !timed_out && !run.stop.stop_requested()) {
+    const Diagnosis diagnosis = diagnose_failure(run.context.api, e.kind(), run.bounded());
+    if (!diagnosis.text.empty()) failure.message += "; " + diagnosis.text;
+    failure.manager_down = diagnosis.manager_down();
+  }
+  return failure;
 }
 
 // Only a manager that answered can take a report of the failure.

@@ -26,6 +26,9 @@
 //   (report_for_manager, agent/manager/api_json.hpp): an error of at most
 //   500 characters, valid UTF-8, and a load_duration of at least 1 ns (the
 //   manager refuses to create an agent's row with 0).
+// - A version check the manager fails (an HTTP error, unreachable) is
+//   diagnosed with GET /health/ping, within the step's time limit
+//   (SyncFailure::message, manager_down).
 // - A failed check, heartbeat, owed report or load leaves the served table
 //   as it was: kFailed, recorded in status (last_result kError, last_error
 //   "<step>: <message>"). A load the manager answered with an error (an HTTP
@@ -100,9 +103,15 @@ struct SyncFailure {
   std::string step;  // "version check", "heartbeat", "report" or "load"
   // The manager's error; "timed out after 5min" when sync_timeout ended the
   // step; "out of memory while building the table".
+  // An HTTP error or an unreachable manager ends with what GET /health/ping
+  // tells (agent/sync/diagnose.hpp): "...; the manager answers
+  // /health/ping, so the token, namespace_code or project_code is wrong".
   std::string message;
   std::optional<ManagerError::Kind> kind;  // none: out of memory
   bool timed_out = false;
+  // The manager did not answer /health/ping either: it is down or cut off,
+  // whatever answered the request (a proxy's 502 says the same).
+  bool manager_down = false;
 };
 
 // A report sent after a load (or a load the manager refused).

@@ -382,3 +382,32 @@ TEST_CASE("sync step: other heartbeat errors, or a failing registration, are fai
   CHECK(outcome.failure->step == "report");
   CHECK_THAT(rig.status.get().last_error, Catch::StartsWith("report: HTTP 503"));
 }
+
+TEST_CASE("sync step: a failed version check says what /health/ping tells, in the status too") {
+  Rig answers(sample_rules(3));
+  answers.manager.fail("version", flecto::test::http_error(401));
+  SyncOutcome refused = answers.step(std::nullopt);
+  REQUIRE(refused.result == SyncOutcome::Result::kFailed);
+  CHECK_THAT(refused.failure->message, Catch::StartsWith("HTTP 401; the manager answers /health/ping"));
+  CHECK_FALSE(refused.failure->manager_down);
+  CHECK_THAT(answers.status.get().last_error, Catch::StartsWith("version check: HTTP 401; the manager answers"));
+
+  // A 502 from a proxy in front of a manager that does not answer the ping
+  // either: the manager is down.
+  Rig down(sample_rules(3));
+  down.manager.fail("version", flecto::test::http_error(502));
+  down.manager.fail("ping", flecto::ManagerError(flecto::ManagerError::Kind::kUnreachable, "connection refused"));
+  SyncOutcome gone = down.step(std::nullopt);
+  REQUIRE(gone.result == SyncOutcome::Result::kFailed);
+  CHECK(gone.failure->manager_down);
+  CHECK_THAT(gone.failure->message, Catch::Contains("does not answer /health/ping"));
+
+  // A load that fails after a good check is not diagnosed: the token and the
+  // project were right.
+  Rig load(sample_rules(3));
+  load.manager.fail("redirects", flecto::test::http_error(500));
+  SyncOutcome failed_load = load.step(std::nullopt);
+  REQUIRE(failed_load.result == SyncOutcome::Result::kFailed);
+  CHECK(failed_load.failure->message == "HTTP 500");
+  CHECK(load.manager.calls("ping") == 0);
+}
