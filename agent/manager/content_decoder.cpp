@@ -60,6 +60,21 @@ ContentDecoder::ContentDecoder(std::string_view content_encoding) : encoding_(lo
 
 ContentDecoder::~ContentDecoder() = default;
 
+ContentDecoder::Result ContentDecoder::corrupt(int status) {
+  const z_stream& stream = inflater_->stream;
+  error_ = "the " + encoding_ + " answer is corrupt (" +
+           (stream.msg ? std::string(stream.msg) : "zlib error " + std::to_string(status)) + ")";
+  return Result::kCorrupt;
+}
+
+bool ContentDecoder::take(const char* decoded, std::size_t size, std::string& out, std::size_t max) {
+  if (size == 0) return true;
+  inflater_->produced = true;
+  if (out.size() + size > max) return false;
+  out.append(decoded, size);
+  return true;
+}
+
 ContentDecoder::Result ContentDecoder::feed(std::string_view data, std::string& out, std::size_t max) {
   if (unknown_) {
     error_ = "the answer's Content-Encoding \"" + encoding_ + "\" is not one this agent asked for (" +
@@ -103,15 +118,9 @@ ContentDecoder::Result ContentDecoder::feed(std::string_view data, std::string& 
       return feed(replay, out, max);
     }
     if (status != Z_OK && status != Z_STREAM_END && !(status == Z_BUF_ERROR && consumed + produced > 0)) {
-      error_ = "the " + encoding_ + " answer is corrupt (" +
-               (z.stream.msg ? std::string(z.stream.msg) : "zlib error " + std::to_string(status)) + ")";
-      return Result::kCorrupt;
+      return corrupt(status);
     }
-    if (produced > 0) {
-      z.produced = true;
-      if (out.size() + produced > max) return Result::kTooLarge;
-      out.append(buffer, produced);
-    }
+    if (!take(buffer, produced, out, max)) return Result::kTooLarge;
     data.remove_prefix(consumed);
     if (status == Z_STREAM_END) z.ended = true;
     if (status == Z_STREAM_END || consumed > 0 || produced > 0) continue;
@@ -134,16 +143,8 @@ ContentDecoder::Result ContentDecoder::feed(std::string_view data, std::string& 
     z.stream.avail_out = sizeof buffer;
     const int status = inflate(&z.stream, Z_NO_FLUSH);
     const std::size_t produced = sizeof buffer - z.stream.avail_out;
-    if (status == Z_DATA_ERROR || status == Z_MEM_ERROR || status == Z_NEED_DICT) {
-      error_ = "the " + encoding_ + " answer is corrupt (" +
-               (z.stream.msg ? std::string(z.stream.msg) : "zlib error " + std::to_string(status)) + ")";
-      return Result::kCorrupt;
-    }
-    if (produced > 0) {
-      z.produced = true;
-      if (out.size() + produced > max) return Result::kTooLarge;
-      out.append(buffer, produced);
-    }
+    if (status == Z_DATA_ERROR || status == Z_MEM_ERROR || status == Z_NEED_DICT) return corrupt(status);
+    if (!take(buffer, produced, out, max)) return Result::kTooLarge;
     if (status == Z_STREAM_END) z.ended = true;
     if (produced == 0) break;
   }

@@ -49,6 +49,11 @@ class ContentDecoder {
 
  private:
   struct Inflater;
+  // Notes why inflate() said `status`; kCorrupt.
+  Result corrupt(int status);
+  // Appends `size` decoded bytes to `out`; false, with nothing appended,
+  // when that would pass `max`.
+  bool take(const char* decoded, std::size_t size, std::string& out, std::size_t max);
   std::unique_ptr<Inflater> inflater_;  // null for an identity body
   std::string encoding_;
   std::string error_;
