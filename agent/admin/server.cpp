@@ -9,6 +9,7 @@
 #include "agent/admin/match_json.hpp"
 #include "agent/admin/metrics.hpp"
 #include "agent/admin/status_json.hpp"
+#include "agent/text/join.hpp"
 
 namespace flecto {
 
@@ -23,12 +24,6 @@ std::vector<std::string> projects_not_ready(const ProjectRouting& routing) {
     if (!routed.project->served.current()) waiting.push_back(routed.project->identity.label);
   }
   return waiting;
-}
-
-std::string join(const std::vector<std::string>& items) {
-  std::string text;
-  for (const auto& item : items) text += (text.empty() ? "" : ", ") + item;
-  return text;
 }
 
 }  // namespace
@@ -54,7 +49,7 @@ void AdminServer::route() {
     } else if (!routing || routing->projects().size() == 1) {
       res.set_content("not ready: no rule table served yet\n", kTextPlain);
     } else {
-      res.set_content("not ready: no rule table served yet for " + join(waiting) + "\n", kTextPlain);
+      res.set_content("not ready: no rule table served yet for " + join(waiting, ", ") + "\n", kTextPlain);
     }
   });
   server.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {

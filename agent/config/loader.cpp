@@ -16,20 +16,12 @@
 #include "agent/config/small_file.hpp"
 #include "agent/config/proxy.hpp"
 #include "agent/service/logging.hpp"
+#include "agent/text/join.hpp"
 
 extern char** environ;
 
 namespace flecto {
 namespace {
-
-std::string join_lines(const std::vector<std::string>& lines) {
-  std::string out;
-  for (const auto& line : lines) {
-    if (!out.empty()) out += '\n';
-    out += line;
-  }
-  return out;
-}
 
 std::string env_name(std::string_view name) {
   std::string out = "FLECTO_";
@@ -202,7 +194,7 @@ const std::vector<SettingSpec>& setting_specs() {
 }
 
 ConfigError::ConfigError(std::vector<std::string> problems)
-    : std::runtime_error(join_lines(problems)), problems_(std::move(problems)) {}
+    : std::runtime_error(join(problems, "\n")), problems_(std::move(problems)) {}
 
 SettingValues settings_from_environment() {
   SettingValues values;

@@ -5,18 +5,13 @@
 #include <spdlog/spdlog.h>
 
 #include "agent/projects/plan.hpp"
+#include "agent/text/join.hpp"
 
 namespace flecto {
 
 namespace {
 
 std::string on_off(bool value) { return value ? "true" : "false"; }
-
-std::string joined(const std::vector<std::string>& labels) {
-  std::string text;
-  for (const auto& label : labels) text += (text.empty() ? "" : ", ") + label;
-  return text;
-}
 
 // Sets `next`'s value back to `running`'s when they differ, noting it.
 template <typename T, typename Show>
@@ -74,9 +69,9 @@ ReloadResult reload_configuration(const ConfigSources& sources, const Config& ru
   if (next.log_level != running.log_level) spdlog::set_level(spdlog::level::from_str(next.log_level));
   const ProjectChanges& c = result.changes;
   spdlog::info("reload: applied: {} project(s) added{}, {} removed{}, {} with new sync settings{}, {} unchanged",
-               c.added.size(), c.added.empty() ? "" : " (" + joined(c.added) + ")", c.removed.size(),
-               c.removed.empty() ? "" : " (" + joined(c.removed) + ")", c.restarted.size(),
-               c.restarted.empty() ? "" : " (" + joined(c.restarted) + ")", c.kept.size());
+               c.added.size(), c.added.empty() ? "" : " (" + join(c.added, ", ") + ")", c.removed.size(),
+               c.removed.empty() ? "" : " (" + join(c.removed, ", ") + ")", c.restarted.size(),
+               c.restarted.empty() ? "" : " (" + join(c.restarted, ", ") + ")", c.kept.size());
   projects.sync_all_now();
   status.record_applied(now);
   result.applied = true;
