@@ -7,6 +7,24 @@
 
 namespace flecto {
 
+// Reg-name, IP literal and port characters. Anything else (white space,
+// '/', '\\', '@', non-ASCII) is not a host, and RFC 9112 3.2 asks for 400.
+bool is_valid_host(std::string_view host) {
+  for (const char ch : host) {
+    const auto c = static_cast<unsigned char>(ch);
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) continue;
+    switch (c) {
+      case '!': case '$': case '%': case '&': case '\'': case '(': case ')': case '*':
+      case '+': case ',': case '-': case '.': case ':': case ';': case '=': case '[':
+      case ']': case '_': case '~':
+        continue;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
 namespace {
 
 constexpr std::size_t npos = std::string_view::npos;
@@ -26,25 +44,6 @@ bool is_token(std::string_view s) {
   if (s.empty()) return false;
   for (const char c : s) {
     if (!is_tchar(static_cast<unsigned char>(c))) return false;
-  }
-  return true;
-}
-
-// Go's net/http accepts these bytes in a Host value (httpguts.ValidHostHeader):
-// reg-name, IP literal and port characters. Anything else (white space, '/',
-// '\\', '@', non-ASCII) is not a host, and RFC 9112 3.2 asks for 400.
-bool is_valid_host(std::string_view host) {
-  for (const char ch : host) {
-    const auto c = static_cast<unsigned char>(ch);
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) continue;
-    switch (c) {
-      case '!': case '$': case '%': case '&': case '\'': case '(': case ')': case '*':
-      case '+': case ',': case '-': case '.': case ':': case ';': case '=': case '[':
-      case ']': case '_': case '~':
-        continue;
-      default:
-        return false;
-    }
   }
   return true;
 }

@@ -64,6 +64,12 @@ struct EdgeParse {
 
 EdgeParse parse_request_head(std::string_view buffer, const EdgeRequestLimits& limits);
 
+// Whether every byte of `host` is one Go's net/http accepts in a Host value
+// (httpguts.ValidHostHeader): letters, digits and !$%&'()*+,-.:;=[]_~. The
+// Host header is checked with it; so is the authority of an absolute-form
+// target (request_target.hpp).
+bool is_valid_host(std::string_view host);
+
 }  // namespace flecto
 
 #endif  // FLECTO_AGENT_EDGE_REQUEST_HPP_
