@@ -15,6 +15,7 @@
 
 #include "agent/edge/access_log.hpp"
 #include "agent/edge/answer.hpp"
+#include "agent/edge/request_target.hpp"
 
 namespace flecto {
 
@@ -51,6 +52,7 @@ struct EdgeConnections::Connection {
   std::string in;              // received, not yet parsed
   std::string out;             // answers not yet sent
   std::size_t out_sent = 0;
+  std::string target_buffer;   // a re-encoded target (read_match_input), capacity reused
 
   // kReadingHead
   std::optional<Clock::time_point> head_start;  // when part of a head had arrived
@@ -263,17 +265,27 @@ bool EdgeConnections::answer_some(Connection& conn) {
       break;
     }
     const EdgeRequest& request = parse.request;
+    // Routed and matched on what the reference edge sees (request_target.hpp);
+    // the access log keeps the request as received.
+    const MatchInput input = read_match_input(request.target, request.host, conn.target_buffer);
+    if (input.status != 0) {
+      refuse(conn, &request, input.status, request.is_head(), start);
+      break;
+    }
     if (request.body == EdgeRequest::Body::kLength &&
         request.content_length > options_.max_body_bytes) {
       refuse(conn, &request, 413, request.is_head(), start);
       break;
     }
+    EdgeRequest matched = request;
+    matched.host = input.host;
+    matched.target = input.uri;
     if (!routing) routing = projects_.current();
-    ServedProject* project = routing ? routing->route(request.host) : nullptr;
+    ServedProject* project = routing ? routing->route(matched.host) : nullptr;
     const std::shared_ptr<const Table> table = project ? project->served.current() : nullptr;
     const EdgeRoute route{project != nullptr, project ? std::string_view(project->identity.label) : "none",
                           table.get()};
-    const EdgeAnswer answer = append_answer(conn.out, route, request, options_.debug_headers);
+    const EdgeAnswer answer = append_answer(conn.out, route, matched, options_.debug_headers);
     const auto took = Clock::now() - start;
     (project ? project->counters : unrouted_).record(answer.outcome, answer.status, took);
     log_access(conn, &request, answer.status, took);
