@@ -90,7 +90,11 @@ class MatchFlags {
     uri_option->needs(host_option_);
     command_->add_option("--regex-memory-mb", match_regex_mb_, "memory for the regex machinery, in MiB")
         ->check(CLI::Range(8, 65536));
-    command_->footer("Without --host/--uri, reads JSON lines {\"host\": ..., \"uri\": ...} from standard input.");
+    command_->footer(
+        "Without --host/--uri, reads JSON lines {\"host\": ..., \"uri\": ...} from standard input.\n"
+        "Host and uri are matched as given; the edge first reads a raw request as the reference edge does:\n"
+        "an absolute-form target gives the host, and a path that is not validly encoded is re-encoded\n"
+        "(raw /caf\\xC3\\xA9 is matched as /caf%C3%A9), and a bad escape gets 400.");
   }
   MatchFlags(const MatchFlags&) = delete;  // CLI11 holds references into it
   MatchFlags& operator=(const MatchFlags&) = delete;

@@ -10,6 +10,13 @@
 // of the input with each invalid byte replaced by U+FFFD's encoding (EF BF
 // BD), and map the groups back.
 //
+// Where raw non-ASCII still comes from: the edge matches the path re-encoded
+// as Go's net/http hands it over (agent/edge/request_target.hpp), so a path
+// from the edge is always ASCII; but the query is kept byte for byte, as Go
+// keeps it, and the `match` command and the admin /match take the uri as
+// given. Valid UTF-8 and ASCII, the edge's common case, cost one scan and
+// no copy.
+//
 //   GoReading reading(uri);                  // copies only invalid input
 //   stage.match(reading.text(), &hit);
 //   for (auto& g : groups) g = reading.original(g);
