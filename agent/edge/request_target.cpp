@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
 
 #include "agent/edge/request.hpp"
 #include "agent/text/ascii.hpp"
@@ -28,7 +29,19 @@ constexpr ByteSet kValidInPath = alnum_and("-._~!$&'()*+,;=:@[]/");
 // What Go's escape(path, encodePath) writes as it is.
 constexpr ByteSet kKeptByEscape = alnum_and("-._~$&+,/:;=@");
 
-bool is_control(unsigned char c) { return c < 0x20 || c == 0x7f; }
+constexpr bool is_control(unsigned char c) { return c < 0x20 || c == 0x7f; }
+
+// One lookup per byte on the common path: what a byte asks of the scan.
+enum ByteClass : std::uint8_t { kPlain, kPercent, kControl, kOther };
+constexpr std::array<std::uint8_t, 256> kPathClass = [] {
+  std::array<std::uint8_t, 256> classes{};
+  for (std::size_t c = 0; c < 256; ++c) {
+    classes[c] = kValidInPath[c] ? kPlain : kOther;
+    if (is_control(static_cast<unsigned char>(c))) classes[c] = kControl;
+  }
+  classes['%'] = kPercent;
+  return classes;
+}();
 
 int hex_value(char ch) {
   const auto c = static_cast<unsigned char>(ch);
@@ -49,14 +62,17 @@ enum class PathReading { kAsReceived, kReencode, kRefused };
 PathReading classify_path(std::string_view path) {
   bool reencode = false;
   for (std::size_t i = 0; i < path.size(); ++i) {
-    const auto c = static_cast<unsigned char>(path[i]);
-    if (c == '%') {
-      if (!escape_at(path, i)) return PathReading::kRefused;
-      i += 2;
-    } else if (is_control(c)) {
-      return PathReading::kRefused;
-    } else if (!kValidInPath[c]) {
-      reencode = true;
+    switch (kPathClass[static_cast<unsigned char>(path[i])]) {
+      case kPlain:
+        break;
+      case kPercent:
+        if (!escape_at(path, i)) return PathReading::kRefused;
+        i += 2;
+        break;
+      case kControl:
+        return PathReading::kRefused;
+      default:
+        reencode = true;
     }
   }
   return reencode ? PathReading::kReencode : PathReading::kAsReceived;
@@ -66,9 +82,9 @@ PathReading classify_path(std::string_view path) {
 // bad escape.
 bool acceptable_query(std::string_view query) {
   for (std::size_t i = 0; i < query.size(); ++i) {
-    const auto c = static_cast<unsigned char>(query[i]);
-    if (is_control(c)) return false;
-    if (c == '%') {
+    const std::uint8_t k = kPathClass[static_cast<unsigned char>(query[i])];
+    if (k == kControl) return false;
+    if (k == kPercent) {
       if (!escape_at(query, i)) return false;
       i += 2;
     }
