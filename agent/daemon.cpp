@@ -6,6 +6,7 @@
 #include <chrono>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 
 #include <spdlog/spdlog.h>
 
@@ -24,6 +25,7 @@
 #include "agent/service/systemd_notify.hpp"
 #include "agent/sync/load.hpp"
 #include "agent/sync/serve_table.hpp"
+#include "agent/sync/strict_versions.hpp"
 
 namespace flecto {
 namespace {
@@ -36,6 +38,12 @@ bool serve_rules_file(const Config& config, ServedProject& project) {
   try {
     Load load = load_from_rules(read_rules_file(config.rules_file), table_options_from(config));
     auto took = Clock::now() - started;
+    if (rejects(config.on_invalid_rules, load.built)) {
+      const auto served = project.served.current();
+      throw std::runtime_error(config.rules_file + ": " +
+                               rejection_message(load.rules.version, load.built.skipped,
+                                                 served ? std::optional(served->version()) : std::nullopt));
+    }
     for (const auto& skipped : load.built.skipped) spdlog::warn("rule skipped: {}", skipped.describe());
     serve_table(project.served, project.status, load.built.table, TableSource::kRulesFile, took);
     // The file is read in one go: the attempt is the success.

@@ -142,6 +142,8 @@ std::string render_metrics(const std::vector<ProjectMetrics>& projects, const Re
            static_cast<double>(sync.syncs_unchanged));
     sample(out, "flecto_agent_syncs_total", with(labels[i], "result=\"error\""),
            static_cast<double>(sync.syncs_error));
+    sample(out, "flecto_agent_syncs_total", with(labels[i], "result=\"rejected\""),
+           static_cast<double>(sync.syncs_rejected));
   }
   per_project("flecto_agent_snapshot_write_errors_total", "counter",
               "Failed writes of the snapshot file since start.",

@@ -98,6 +98,8 @@ void sync_object(std::string& out, const SyncState& sync) {
   s.time("last_attempt_time", sync.last_attempt_time);
   s.string("last_result", to_text(sync.last_result));
   s.string("last_error", sync.last_error);
+  s.key("rejected_version");  // on_invalid_rules = "reject": the version refused, while the manager has it
+  out += sync.rejected_version != 0 ? std::to_string(sync.rejected_version) : std::string("null");
   s.time("last_check_success_time", sync.last_check_success_time);
   s.count("consecutive_failures", sync.consecutive_failures);
   s.time("failing_since", sync.failing_since);
@@ -106,6 +108,7 @@ void sync_object(std::string& out, const SyncState& sync) {
   s.count("syncs_success", sync.syncs_success);
   s.count("syncs_unchanged", sync.syncs_unchanged);
   s.count("syncs_error", sync.syncs_error);
+  s.count("syncs_rejected", sync.syncs_rejected);
   s.count("snapshot_write_errors", sync.snapshot_write_errors);
   s.close();
 }

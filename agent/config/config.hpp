@@ -17,6 +17,26 @@
 
 namespace flecto {
 
+// Items asked per page of each listing (the `limit` of GET .../redirects and
+// of GET .../pages): page_size sets both, redirects_limit and pages_limit
+// (the Traefik middleware's names) one each.
+struct ListingLimits {
+  ListingLimits() = default;
+  // One page size for both, as page_size sets it. Implicit, so that a call
+  // with one number (fetch_rules(api, version, 500, stop)) keeps its meaning.
+  ListingLimits(int both) : redirects(both), pages(both) {}  // NOLINT(google-explicit-constructor)
+  ListingLimits(int redirects_limit, int pages_limit) : redirects(redirects_limit), pages(pages_limit) {}
+
+  int redirects = 2000;  // bench/README.md, "Page size and compression"
+  int pages = 2000;
+  bool operator==(const ListingLimits&) const = default;
+};
+
+// What a sync does with a version in which some rules are invalid (rules
+// Table::build skips): kSkip serves the others, kReject keeps serving the
+// version held before (agent/sync/strict_versions.hpp).
+enum class InvalidRules { kSkip, kReject };
+
 // One [[host_configs]] entry: the hosts a project answers, and where its
 // rules come from. Every field is resolved: what the entry does not set is
 // the root's value (project_code is never inherited).
@@ -30,7 +50,8 @@ struct HostConfig {
   std::string header_authorization_name;
   std::string ca_file;
   std::chrono::milliseconds interval_check{0};
-  int page_size = 0;
+  ListingLimits listing_limits;
+  InvalidRules on_invalid_rules = InvalidRules::kSkip;
 };
 
 struct Config {
@@ -49,7 +70,8 @@ struct Config {
   std::chrono::milliseconds connect_timeout{std::chrono::seconds(5)};
   std::chrono::milliseconds read_timeout{std::chrono::seconds(30)};
   std::chrono::milliseconds sync_timeout{std::chrono::minutes(5)};  // bound on one whole sync
-  int page_size = 2000;  // bench/README.md, "Page size and compression"
+  ListingLimits listing_limits;  // page_size, redirects_limit, pages_limit
+  InvalidRules on_invalid_rules = InvalidRules::kSkip;
 
   // This agent.
   std::string agent_name;      // ^[A-Za-z0-9_-]+$; default: host name with others -> '-'

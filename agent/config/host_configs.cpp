@@ -7,6 +7,7 @@
 #include <tuple>
 
 #include "agent/config/manager_url.hpp"
+#include "agent/config/setting_aliases.hpp"
 #include "agent/config/setting_value.hpp"
 #include "agent/config/small_file.hpp"
 #include "agent/text/ascii.hpp"
@@ -87,7 +88,12 @@ std::string disagreements(const HostConfig& a, const HostConfig& b) {
   add(a.header_authorization_name != b.header_authorization_name, "header_authorization_name");
   add(a.ca_file != b.ca_file, "ca_file");
   add(a.interval_check != b.interval_check, "interval_check");
-  add(a.page_size != b.page_size, "page_size");
+  const bool redirects = a.listing_limits.redirects != b.listing_limits.redirects;
+  const bool pages = a.listing_limits.pages != b.listing_limits.pages;
+  add(redirects && pages, "page_size");
+  add(redirects && !pages, "redirects_limit");
+  add(pages && !redirects, "pages_limit");
+  add(a.on_invalid_rules != b.on_invalid_rules, "on_invalid_rules");
   return out;
 }
 
@@ -102,6 +108,10 @@ class EntryResolver {
     ok_ = entry.mistyped.empty();
     entry_ = &entry;
     if (!entry.is_table) return false;
+    settings_ = entry.settings;
+    const std::size_t before = problems_.size();
+    fold_setting_aliases(settings_, where_, problems_);
+    if (problems_.size() != before) ok_ = false;
     hosts(entry, out);
     if (const std::string* code = own("project_code")) {
       if (code->empty()) problem(where_ + ".project_code: must not be empty");
@@ -130,19 +140,29 @@ class EntryResolver {
       const std::string why = duration_problem(*text, out.interval_check);
       if (!why.empty()) problem(where_ + ".interval_check: " + why);
     }
-    out.page_size = root_.page_size;
-    if (const std::string* text = own("page_size")) {
-      const std::string why = whole_number_problem(*text, 1, 100000, out.page_size);
-      if (!why.empty()) problem(where_ + ".page_size: " + why);
+    out.listing_limits = root_.listing_limits;  // page_size is folded into the two
+    limit("redirects_limit", out.listing_limits.redirects);
+    limit("pages_limit", out.listing_limits.pages);
+    out.on_invalid_rules = root_.on_invalid_rules;
+    if (const std::string* text = own("on_invalid_rules")) {
+      const std::string why = invalid_rules_problem(*text, out.on_invalid_rules);
+      if (!why.empty()) problem(where_ + ".on_invalid_rules: " + why);
     }
     token(out);
     return ok_;
   }
 
  private:
+  // What the entry sets, with the middleware's names folded into ours.
   const std::string* own(const std::string& name) const {
-    const auto it = entry_->settings.find(name);
-    return it == entry_->settings.end() ? nullptr : &it->second;
+    const auto it = settings_.find(name);
+    return it == settings_.end() ? nullptr : &it->second;
+  }
+  void limit(const std::string& name, int& out) {
+    if (const std::string* text = own(name)) {
+      const std::string why = listing_limit_problem(*text, out);
+      if (!why.empty()) problem(where_ + "." + name + ": " + why);
+    }
   }
   bool mistyped(const std::string& name) const { return entry_->mistyped.count(name) > 0; }
   void problem(std::string message) {
@@ -242,6 +262,7 @@ class EntryResolver {
   std::map<std::string, std::string> listed_;  // normalized host -> "host_configs[i].hosts[j]"
   std::string where_;
   const HostConfigEntry* entry_ = nullptr;
+  std::map<std::string, std::string> settings_;  // entry_'s, folded
   bool ok_ = true;
 };
 
@@ -306,7 +327,8 @@ std::vector<HostConfig> resolve_host_configs(const std::vector<HostConfigEntry>&
     root_project.header_authorization_name = root.header_authorization_name;
     root_project.ca_file = root.ca_file;
     root_project.interval_check = root.interval_check;
-    root_project.page_size = root.page_size;
+    root_project.listing_limits = root.listing_limits;
+    root_project.on_invalid_rules = root.on_invalid_rules;
     projects.emplace(Key{sync_key_url(root.manager_url), root.namespace_code, root.project_code},
                      SyncSettings{"the top level", &root_project});
   }

@@ -32,7 +32,11 @@ namespace flecto {
 // overridable manager settings.
 inline constexpr const char* kHostConfigSettings[] = {
     "project_code", "manager_url", "namespace_code", "token_file", "token_jwt",
-    "header_authorization_name", "interval_check", "page_size", "ca_file"};
+    "header_authorization_name", "interval_check", "page_size", "ca_file",
+    "redirects_limit", "pages_limit", "on_invalid_rules"};
+
+// The keys whose value is a whole number; the others are strings.
+inline constexpr const char* kHostConfigNumbers[] = {"page_size", "redirects_limit", "pages_limit"};
 
 // One [[host_configs]] entry as written.
 struct HostConfigEntry {
@@ -65,7 +69,9 @@ bool is_wildcard_host(std::string_view host);
 // Every entry resolved against `root` (the final top-level settings, token
 // and token_file included). Appends every problem to `problems`: hosts
 // (form, and the same host listed twice anywhere), required keys, values
-// (durations, page_size, manager_url, readable token_file and ca_file), and
+// (durations, page_size and the limits, which fold as at the top level
+// (setting_aliases.hpp), on_invalid_rules, manager_url, readable token_file
+// and ca_file), and
 // entries of one project (the same manager_url, namespace_code and
 // project_code, also the top level's default project) that disagree on the
 // settings their shared sync uses. `root_token_unreadable`: the top level's

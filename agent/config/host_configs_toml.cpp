@@ -12,6 +12,10 @@ bool is_entry_setting(std::string_view key) {
          std::end(kHostConfigSettings);
 }
 
+bool is_number_key(std::string_view key) {
+  return std::find(std::begin(kHostConfigNumbers), std::end(kHostConfigNumbers), key) != std::end(kHostConfigNumbers);
+}
+
 void read_hosts(const toml::node& node, const std::string& where, HostConfigEntry& entry,
                 std::vector<std::string>& problems) {
   const toml::array* list = node.as_array();
@@ -43,9 +47,9 @@ HostConfigEntry read_entry(const toml::table& table, const std::string& where, s
       read_hosts(node, where, entry, problems);
     } else if (!is_entry_setting(name)) {
       problems.push_back(named + ": unknown key");
-    } else if (name == "page_size" && node.is_integer()) {
+    } else if (is_number_key(name) && node.is_integer()) {
       entry.settings[name] = std::to_string(*node.value<std::int64_t>());
-    } else if (name == "page_size" && !node.is_string()) {
+    } else if (is_number_key(name) && !node.is_string()) {
       problems.push_back(named + ": expected a whole number");
       entry.mistyped.insert(name);
     } else if (!node.is_string()) {

@@ -4,7 +4,7 @@
 //
 // Reported, by entry and key, 0-based: `host_configs` that is not an array
 // of tables, `hosts` that is not an array of strings, a value of the wrong
-// type (page_size a number, the others strings), an unknown key
+// type (page_size and the limits numbers, the others strings), an unknown key
 // ("host_configs[1].colour: unknown key"). The other keys are still read.
 // Never throws; thread-safe.
 

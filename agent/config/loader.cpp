@@ -12,6 +12,7 @@
 #include "agent/config/host_configs_toml.hpp"
 #include "agent/config/listen_address.hpp"
 #include "agent/config/manager_url.hpp"
+#include "agent/config/setting_aliases.hpp"
 #include "agent/config/setting_value.hpp"
 #include "agent/config/small_file.hpp"
 #include "agent/config/proxy.hpp"
@@ -30,6 +31,7 @@ std::string env_name(std::string_view name) {
 }
 
 bool is_known_setting(std::string_view name) {
+  if (name == kDebugAlias) return true;  // the file's only (setting_aliases.hpp)
   for (const auto& spec : setting_specs()) {
     if (name == spec.name) return true;
   }
@@ -114,7 +116,8 @@ bool resolve_token(Checker& check, Config& config) {
 // The settings that only a sync with a manager uses.
 constexpr const char* kManagerSettings[] = {
     "manager_url", "namespace_code", "project_code", "token_file", "token_jwt",
-    "header_authorization_name", "ca_file", "interval_check", "page_size", "sync_timeout", "proxy_url"};
+    "header_authorization_name", "ca_file", "interval_check", "page_size", "redirects_limit", "pages_limit",
+    "sync_timeout", "proxy_url"};
 
 void check_listen_address(Checker& check, const std::string& name, const std::string& value,
                           bool may_be_empty) {
@@ -171,7 +174,12 @@ const std::vector<SettingSpec>& setting_specs() {
       {"proxy_url", "HTTP proxy for the manager, http://[user:pass@]host[:port] (default: HTTPS_PROXY/HTTP_PROXY)",
        false},
       {"interval_check", "how often to check the manager's version (default 5m)", false},
-      {"page_size", "items asked per listing page (default 2000)", false},
+      {"page_size", "items asked per listing page, of redirects and of pages (default 2000)", false},
+      {"redirects_limit", "items asked per page of the redirects listing (default: page_size)", false},
+      {"pages_limit", "items asked per page of the pages listing (default: page_size)", false},
+      {"on_invalid_rules",
+       "skip: serve a version without its invalid rules; reject: keep serving the previous version (default skip)",
+       false},
       {"connect_timeout", "timeout to connect to the manager (default 5s)", false},
       {"read_timeout", "timeout for each read from the manager (default 30s)", false},
       {"sync_timeout", "bound on one whole sync (default 5m)", false},
@@ -272,8 +280,13 @@ Config load_config(const ConfigSources& sources, RunMode mode) {
     problems = std::move(file.problems);
     file_read_whole = file.parsed;
   }
-  for (const auto& [name, value] : sources.environment) merged[name] = value;
-  for (const auto& [name, value] : sources.flags) merged[name] = value;
+  // Each source on its own, so that precedence applies to the folded names.
+  fold_setting_aliases(merged, "", problems);
+  for (const SettingValues* source : {&sources.environment, &sources.flags}) {
+    SettingValues folded = *source;
+    fold_setting_aliases(folded, "", problems);
+    for (const auto& [name, value] : folded) merged[name] = value;
+  }
 
   Config config;
   Checker check(std::move(merged));
@@ -296,7 +309,13 @@ Config load_config(const ConfigSources& sources, RunMode mode) {
   check.duration("connect_timeout", config.connect_timeout);
   check.duration("read_timeout", config.read_timeout);
   check.duration("sync_timeout", config.sync_timeout);
-  check.integer("page_size", 1, 100000, config.page_size);
+  check.integer("redirects_limit", 1, 100000, config.listing_limits.redirects);  // page_size folded in
+  check.integer("pages_limit", 1, 100000, config.listing_limits.pages);
+  if (const std::string* text = check.get("on_invalid_rules")) {
+    if (const std::string why = invalid_rules_problem(*text, config.on_invalid_rules); !why.empty()) {
+      check.problem("on_invalid_rules: " + why);
+    }
+  }
   check.text("rules", config.rules_file);
   check.text("listen", config.listen);
   check.text("admin_listen", config.admin_listen);

@@ -9,6 +9,7 @@
 #include "agent/config/loader.hpp"
 #include "agent/config/manager_url.hpp"
 #include "agent/config/proxy.hpp"
+#include "agent/config/setting_value.hpp"
 #include "agent/text/json_string.hpp"
 #include "agent/text/plural.hpp"
 
@@ -64,6 +65,22 @@ class TomlWriter {
   std::string out_;
 };
 
+// page_size when both limits agree (else a comment: the file printed must
+// load again, and page_size with a limit it differs from is an error), then
+// the two limits.
+void write_page_size(TomlWriter& out, const ListingLimits& limits) {
+  if (limits.redirects == limits.pages) {
+    out.number("page_size", static_cast<std::size_t>(limits.redirects));
+  } else {
+    out.comment("page_size: not shown, redirects_limit and pages_limit differ");
+  }
+}
+
+void write_limits(TomlWriter& out, const ListingLimits& limits) {
+  out.number("redirects_limit", static_cast<std::size_t>(limits.redirects));
+  out.number("pages_limit", static_cast<std::size_t>(limits.pages));
+}
+
 // One top-level setting, by its name in setting_specs(). False for a name
 // this file does not know, so that a new setting cannot be printed by
 // accident before its value has been considered here (a secret, say).
@@ -76,7 +93,10 @@ bool write_setting(TomlWriter& out, const Config& c, std::string_view name) {
   else if (name == "header_authorization_name") out.text(name, c.header_authorization_name);
   else if (name == "ca_file") out.text(name, c.ca_file);
   else if (name == "interval_check") out.duration(name, c.interval_check);
-  else if (name == "page_size") out.number(name, static_cast<std::size_t>(c.page_size));
+  else if (name == "page_size") write_page_size(out, c.listing_limits);
+  else if (name == "redirects_limit") out.number(name, static_cast<std::size_t>(c.listing_limits.redirects));
+  else if (name == "pages_limit") out.number(name, static_cast<std::size_t>(c.listing_limits.pages));
+  else if (name == "on_invalid_rules") out.text(name, invalid_rules_text(c.on_invalid_rules));
   else if (name == "connect_timeout") out.duration(name, c.connect_timeout);
   else if (name == "read_timeout") out.duration(name, c.read_timeout);
   else if (name == "sync_timeout") out.duration(name, c.sync_timeout);
@@ -113,7 +133,9 @@ void write_host_config(TomlWriter& out, const HostConfig& entry) {
   out.text("header_authorization_name", entry.header_authorization_name);
   out.text("ca_file", entry.ca_file);
   out.duration("interval_check", entry.interval_check);
-  out.number("page_size", static_cast<std::size_t>(entry.page_size));
+  write_page_size(out, entry.listing_limits);
+  write_limits(out, entry.listing_limits);
+  out.text("on_invalid_rules", invalid_rules_text(entry.on_invalid_rules));
 }
 
 std::string canonical_url(const std::string& url) {

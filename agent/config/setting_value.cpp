@@ -29,4 +29,19 @@ std::string whole_number_problem(std::string_view text, int min, int max, int& o
   return {};
 }
 
+std::string listing_limit_problem(std::string_view text, int& out) { return whole_number_problem(text, 1, 100000, out); }
+
+std::string invalid_rules_problem(std::string_view text, InvalidRules& out) {
+  if (text == "skip") {
+    out = InvalidRules::kSkip;
+  } else if (text == "reject") {
+    out = InvalidRules::kReject;
+  } else {
+    return "expected skip or reject, got \"" + std::string(text) + "\"";
+  }
+  return {};
+}
+
+const char* invalid_rules_text(InvalidRules value) { return value == InvalidRules::kReject ? "reject" : "skip"; }
+
 }  // namespace flecto

@@ -11,6 +11,8 @@
 #include <string>
 #include <string_view>
 
+#include "agent/config/config.hpp"
+
 namespace flecto {
 
 // A Go-style duration longer than 0 ("30s", "5m", "1h30m").
@@ -18,6 +20,17 @@ std::string duration_problem(std::string_view text, std::chrono::milliseconds& o
 
 // A whole number from `min` to `max`.
 std::string whole_number_problem(std::string_view text, int min, int max, int& out);
+
+// The page size of a listing, from 1 to 100000 (page_size, redirects_limit,
+// pages_limit). The limits' "0" means "not set" (as in the Traefik
+// middleware) and is dropped before this check (setting_aliases.hpp).
+std::string listing_limit_problem(std::string_view text, int& out);
+
+// "skip" or "reject" (on_invalid_rules).
+std::string invalid_rules_problem(std::string_view text, InvalidRules& out);
+
+// The word of each InvalidRules value: "skip", "reject".
+const char* invalid_rules_text(InvalidRules value);
 
 }  // namespace flecto
 

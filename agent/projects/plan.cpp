@@ -32,7 +32,8 @@ Config project_config(const Config& root, const HostConfig& entry) {
   config.header_authorization_name = entry.header_authorization_name;
   config.ca_file = entry.ca_file;
   config.interval_check = entry.interval_check;
-  config.page_size = entry.page_size;
+  config.listing_limits = entry.listing_limits;
+  config.on_invalid_rules = entry.on_invalid_rules;
   config.host_configs.clear();
   return config;
 }
@@ -124,10 +125,12 @@ bool same_sync_settings(const ProjectPlan& a, const ProjectPlan& b) {
   const Config& x = a.config;
   const Config& y = b.config;
   return same_project(a, b) &&
-         std::tie(x.token, x.header_authorization_name, x.ca_file, x.interval_check, x.page_size,
+         std::tie(x.token, x.header_authorization_name, x.ca_file, x.interval_check, x.listing_limits,
+                  x.on_invalid_rules,
                   x.connect_timeout, x.read_timeout, x.sync_timeout, x.agent_name, x.state_dir,
                   x.snapshot_name, x.regex_memory_mb) ==
-             std::tie(y.token, y.header_authorization_name, y.ca_file, y.interval_check, y.page_size,
+             std::tie(y.token, y.header_authorization_name, y.ca_file, y.interval_check, y.listing_limits,
+                      y.on_invalid_rules,
                       y.connect_timeout, y.read_timeout, y.sync_timeout, y.agent_name, y.state_dir,
                       y.snapshot_name, y.regex_memory_mb);
 }

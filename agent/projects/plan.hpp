@@ -15,7 +15,8 @@
 //     there is one (then it has hosts and is the default);
 //   - each plan's config is the root Config with the entry's manager_url,
 //     namespace_code, project_code, token, header_authorization_name,
-//     ca_file, interval_check and page_size, no host_configs, and its own
+//     ca_file, interval_check, listing_limits and on_invalid_rules, no
+//     host_configs, and its own
 //     snapshot_name (project_snapshot_name(), the default project's too);
 //   - the order is the configuration's: the entries' projects in the order
 //     they first appear, the default project first when no entry names it.
@@ -62,7 +63,7 @@ bool same_project(const ProjectPlan& a, const ProjectPlan& b);
 
 // True when a sync of `a` and one of `b` would run the same way: same_project()
 // and the same token, header_authorization_name, ca_file, interval_check,
-// page_size, timeouts (connect, read, sync), agent_name, state_dir,
+// listing_limits, on_invalid_rules, timeouts (connect, read, sync), agent_name, state_dir,
 // snapshot_name and regex_memory_mb. Hosts, labels and being the default do
 // not count: a reload changes those in the router, without a new sync.
 bool same_sync_settings(const ProjectPlan& a, const ProjectPlan& b);

@@ -9,13 +9,13 @@ namespace {
 // Both listings, or nullopt when a walk broke as inconsistent and the
 // version moved meanwhile (`*after` is then the version read). A broken
 // walk of an unchanged version rethrows its error.
-std::optional<Rules> list_both(ManagerApi& api, std::int64_t version, int page_size, std::stop_token stop,
+std::optional<Rules> list_both(ManagerApi& api, std::int64_t version, const ListingLimits& limits, std::stop_token stop,
                                std::int64_t* after) {
   Rules rules;
   rules.version = version;
   try {
-    rules.redirects = api.list_redirects(page_size, stop);
-    rules.pages = api.list_pages(page_size, stop);
+    rules.redirects = api.list_redirects(limits.redirects, stop);
+    rules.pages = api.list_pages(limits.pages, stop);
   } catch (const ManagerError& e) {
     if (e.kind() != ManagerError::Kind::kInvalidData) throw;
     *after = api.get_version(stop);
@@ -28,7 +28,7 @@ std::optional<Rules> list_both(ManagerApi& api, std::int64_t version, int page_s
 
 }  // namespace
 
-FetchedRules fetch_rules(ManagerApi& api, std::int64_t version, int page_size, std::stop_token stop,
+FetchedRules fetch_rules(ManagerApi& api, std::int64_t version, const ListingLimits& limits, std::stop_token stop,
                          int max_attempts) {
   std::string seen;  // the versions met, for the error message
   for (int attempt = 1; attempt <= max_attempts; ++attempt) {
@@ -39,7 +39,7 @@ FetchedRules fetch_rules(ManagerApi& api, std::int64_t version, int page_size, s
     fetched.rules.version = attempt == 1 ? version : api.get_version(stop);
     if (fetched.rules.version == 0) return fetched;
     std::int64_t after = 0;
-    std::optional<Rules> listed = list_both(api, fetched.rules.version, page_size, stop, &after);
+    std::optional<Rules> listed = list_both(api, fetched.rules.version, limits, stop, &after);
     if (listed && after == fetched.rules.version) {
       fetched.rules = std::move(*listed);
       return fetched;

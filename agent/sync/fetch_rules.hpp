@@ -14,7 +14,7 @@
 // not, the listing's error is thrown as it was.
 //
 //   std::int64_t version = api.get_version(stop);
-//   flecto::FetchedRules fetched = flecto::fetch_rules(api, version, 500, stop);
+//   flecto::FetchedRules fetched = flecto::fetch_rules(api, version, config.listing_limits, stop);
 //   // fetched.rules is one whole version: fetched.rules.version
 
 #ifndef FLECTO_AGENT_SYNC_FETCH_RULES_HPP_
@@ -23,6 +23,7 @@
 #include <cstdint>
 #include <stop_token>
 
+#include "agent/config/config.hpp"
 #include "agent/manager/api.hpp"
 #include "matcher/rule.hpp"
 
@@ -39,7 +40,7 @@ struct FetchedRules {
 // `stop` fires; a listing's kInvalidData when the version did not move), or
 // kInvalidData when the version still moved on the last of `max_attempts`
 // attempts.
-FetchedRules fetch_rules(ManagerApi& api, std::int64_t version, int page_size, std::stop_token stop,
+FetchedRules fetch_rules(ManagerApi& api, std::int64_t version, const ListingLimits& limits, std::stop_token stop,
                          int max_attempts = 3);
 
 }  // namespace flecto

@@ -13,10 +13,10 @@ using Clock = std::chrono::steady_clock;
 
 }  // namespace
 
-Load load_from_manager(ManagerApi& api, std::int64_t version, int page_size, const TableOptions& options,
+Load load_from_manager(ManagerApi& api, std::int64_t version, const ListingLimits& limits, const TableOptions& options,
                        std::stop_token stop) {
   auto start = Clock::now();
-  FetchedRules fetched = fetch_rules(api, version, page_size, stop);
+  FetchedRules fetched = fetch_rules(api, version, limits, stop);
   auto fetched_at = Clock::now();
   Load load = load_from_rules(std::move(fetched.rules), options);
   load.fetch_attempts = fetched.attempts;

@@ -2,7 +2,7 @@
 // (the load_duration the manager is told), plus the words used to describe
 // it in logs, reports and --sync-once's summary.
 //
-//   flecto::Load load = flecto::load_from_manager(api, version, config.page_size,
+//   flecto::Load load = flecto::load_from_manager(api, version, config.listing_limits,
 //                                                 flecto::table_options_from(config), stop);
 //   flecto::serve_table(served, status, load.built.table, flecto::TableSource::kManager,
 //                       load.load_duration());
@@ -36,7 +36,7 @@ struct Load {
 // Fetches one whole version (fetch_rules, `version` being the version just
 // read) and builds its table. Throws ManagerError as fetch_rules() does, or
 // std::bad_alloc.
-Load load_from_manager(ManagerApi& api, std::int64_t version, int page_size, const TableOptions& options,
+Load load_from_manager(ManagerApi& api, std::int64_t version, const ListingLimits& limits, const TableOptions& options,
                        std::stop_token stop);
 
 // Builds the table of rules already at hand (a snapshot); fetch_duration is 0.

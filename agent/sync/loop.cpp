@@ -11,6 +11,7 @@
 #include "agent/sync/load.hpp"
 #include "agent/sync/serve_table.hpp"
 #include "agent/sync/snapshot.hpp"
+#include "agent/sync/strict_versions.hpp"
 
 namespace flecto {
 namespace {
@@ -112,6 +113,11 @@ void SyncLoop::serve_snapshot() {
     }
     Load load = load_from_rules(std::move(*rules), table_options_from(config_));
     if (served_.current() != nullptr) return;  // something newer is served already
+    if (rejects(config_.on_invalid_rules, load.built)) {
+      spdlog::warn("{}snapshot: not served: {}; syncing with the manager", who_,
+                   rejection_message(load.rules.version, load.built.skipped, std::nullopt));
+      return;
+    }
     const std::string skipped = describe_skipped(load.built.skipped);
     serve_table(served_, status_, load.built.table, TableSource::kSnapshot, load.load_duration());
     served_report_ = LoadReport{agent_name_, load.rules.version, skipped.empty(), load.load_duration(), skipped};
@@ -140,6 +146,7 @@ bool SyncLoop::sync(std::stop_token stop) {
   SyncStepOptions options;
   options.tick = tick_;
   options.tick_period = options_.tick_period;
+  options.rejected = rejected_;
   options.loading = [this](std::int64_t version) {
     spdlog::info("{}sync: version {} published (serving {}), loading", who_, version, describe_served(served_));
   };
@@ -147,10 +154,19 @@ bool SyncLoop::sync(std::stop_token stop) {
       run_sync_step(SyncContext{config_, agent_name_, api_, served_, status_}, held(), stop, options);
   switch (outcome.result) {
     case SyncOutcome::Result::kUnchanged:
+      rejected_.reset();  // the manager is back to the version served
       if (outcome.told == UnchangedTold::kOwedReport) served_report_taken_ = true;
       spdlog::info("{}sync: version {} unchanged, {}", who_, outcome.version, told_text(outcome.told));
       return true;
+    case SyncOutcome::Result::kRejected:
+      log_rejected(outcome);
+      if (outcome.load) {
+        outcome.load.reset();
+        give_back_freed_memory();
+      }
+      return true;  // not a failure to retry soon: the same version would be refused again
     case SyncOutcome::Result::kLoaded:
+      rejected_.reset();
       log_loaded(outcome);
       served_report_ = outcome.report ? std::optional<LoadReport>(outcome.report->report) : std::nullopt;
       served_report_taken_ = outcome.report && !outcome.report->failure;
@@ -164,6 +180,23 @@ bool SyncLoop::sync(std::stop_token stop) {
     case SyncOutcome::Result::kAbandoned: break;
   }
   return false;
+}
+
+void SyncLoop::log_rejected(const SyncOutcome& outcome) {
+  if (outcome.load) {  // fetched now: remembered, so that it is not fetched again
+    const std::optional<LoadReport> report =
+        outcome.report ? std::optional<LoadReport>(outcome.report->report) : std::nullopt;
+    const bool taken = outcome.report && !outcome.report->failure;
+    rejected_ = HeldVersion{outcome.version, taken ? std::nullopt : report, report};
+    spdlog::error("{}sync: {}", who_, outcome.rejection);
+    if (outcome.report) log_report(*outcome.report);
+    return;
+  }
+  if (rejected_ && (outcome.told == UnchangedTold::kOwedReport || outcome.told == UnchangedTold::kRegisteredAgain)) {
+    rejected_->report_owed.reset();
+  }
+  spdlog::info("{}sync: version {} still rejected, serving {}; {}", who_, outcome.version, describe_served(served_),
+               told_text(outcome.told));
 }
 
 void SyncLoop::log_failure(const SyncFailure& failure) const {

@@ -18,6 +18,14 @@
 // - Each step is bounded by sync_timeout. A failure leaves the served table
 //   as it was and is retried after an exponential backoff from 1 s up to
 //   interval_check (with jitter), forever.
+// - With on_invalid_rules = "reject", a snapshot with an invalid rule is
+//   not served (a warning says why; the sync then loads from the manager),
+//   and a version from the manager with one is not served either
+//   (step.hpp): the loop then waits interval_check as after a success, and
+//   does not fetch that version again while the manager still has it (the
+//   same version holds the same rules, so it would be refused again; a
+//   restart, or a reload that changes this project's sync settings, starts
+//   a new loop that fetches it once more).
 // - Reports: after every load, POST .../agents with the version, status,
 //   load_duration and error (skipped rules, a snapshot that could not be
 //   written). A failed load is reported with the served table's version when
@@ -98,6 +106,8 @@ class SyncLoop {
   void log_failure(const SyncFailure& failure) const;
   void log_report(const ReportAttempt& attempt) const;
   void log_loaded(const SyncOutcome& outcome) const;
+  // Logs a kRejected step, and remembers the version rejected.
+  void log_rejected(const SyncOutcome& outcome);
   void tick();
 
   Config config_;
@@ -115,6 +125,9 @@ class SyncLoop {
   // version 0).
   std::optional<LoadReport> served_report_;
   bool served_report_taken_ = false;
+  // The version rejected last, while the manager still has it, with the
+  // report of its rejection (SyncStepOptions::rejected).
+  std::optional<HeldVersion> rejected_;
 
   std::mutex mutex_;
   std::condition_variable_any wake_;

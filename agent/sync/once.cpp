@@ -109,6 +109,11 @@ int run_sync_once(const Config& config, ManagerApi& api, bool force, bool quiet,
       return kExitOk;
     case SyncOutcome::Result::kLoaded:
       return finish_loaded(outcome, quiet, out, err);
+    case SyncOutcome::Result::kRejected:
+      // The snapshot keeps what it held; the manager was told.
+      err << kPrefix << outcome.rejection << '\n';
+      if (outcome.report && outcome.report->failure) report_failure(err, *outcome.report->failure);
+      return kExitInvalidData;
     case SyncOutcome::Result::kFailed: {
       const int exit_status = report_failure(err, *outcome.failure);
       if (outcome.report && outcome.report->failure) {

@@ -8,6 +8,11 @@
 //   version 7: 120 redirects (100 BASIC, 10 BASIC_HOST, 5 REGEX, 5 REGEX_HOST), 3 pages (2 BASIC, 1 BASIC_HOST), 0 skipped; load 153.2 ms
 // Rules the matcher skipped are reported to the manager as an error and
 // printed to `err`, but the sync still succeeds: every other rule is usable.
+// With on_invalid_rules = "reject", such a version is rejected instead
+// (agent/sync/strict_versions.hpp): the snapshot is left as it was, the
+// manager gets the rejection as an error, the message goes to `err`, and the
+// exit status is kExitInvalidData. (Each run fetches the version again: a
+// run keeps no memory of the last one's rejection.)
 //
 // Exit statuses (agent/exit_status.hpp): kExitOk; kExitUsage for an invalid
 // agent_name, URL or proxy, no state_dir, a snapshot that cannot be written;

@@ -17,6 +17,7 @@ std::string_view to_text(SyncResult result) {
     case SyncResult::kSuccess: return "success";
     case SyncResult::kUnchanged: return "unchanged";
     case SyncResult::kError: return "error";
+    case SyncResult::kRejected: return "rejected";
     case SyncResult::kNone: break;
   }
   return "none";

@@ -20,12 +20,13 @@ namespace flecto {
 // Where the table being served came from.
 enum class TableSource { kNone, kSnapshot, kManager, kRulesFile };
 // How the last sync attempt ended: kSuccess swapped a table in, kUnchanged
-// found the served version.
-enum class SyncResult { kNone, kSuccess, kUnchanged, kError };
+// found the served version, kRejected found a version that
+// on_invalid_rules = "reject" refuses (agent/sync/strict_versions.hpp).
+enum class SyncResult { kNone, kSuccess, kUnchanged, kError, kRejected };
 
 // "none", "snapshot", "manager", "rules-file".
 std::string_view to_text(TableSource source);
-// "none", "success", "unchanged", "error".
+// "none", "success", "unchanged", "error", "rejected".
 std::string_view to_text(SyncResult result);
 
 struct SyncState {
@@ -33,7 +34,10 @@ struct SyncState {
   // The last sync attempt (a version check, with a fetch when it changed).
   std::optional<std::chrono::system_clock::time_point> last_attempt_time;
   SyncResult last_result = SyncResult::kNone;
-  std::string last_error;  // set when last_result is kError
+  std::string last_error;  // set when last_result is kError or kRejected (why)
+  // The manager's version that was rejected, while it still is the
+  // manager's (last_result kRejected); 0 otherwise.
+  std::int64_t rejected_version = 0;
   // The last time the manager answered a version check, changed or not:
   // "the sync is stale" is how long ago this was.
   std::optional<std::chrono::system_clock::time_point> last_check_success_time;
@@ -48,6 +52,7 @@ struct SyncState {
   std::uint64_t syncs_success = 0;    // loads that swapped a new table in
   std::uint64_t syncs_unchanged = 0;  // checks that found the same version
   std::uint64_t syncs_error = 0;      // attempts that failed
+  std::uint64_t syncs_rejected = 0;   // checks that found a rejected version (fetched, or known)
   std::uint64_t snapshot_write_errors = 0;
 
   // An attempt that went well (kSuccess or kUnchanged): its result, no
@@ -55,6 +60,7 @@ struct SyncState {
   void record_good_attempt(SyncResult result) {
     last_result = result;
     last_error.clear();
+    rejected_version = 0;
     consecutive_failures = 0;
     failing_since.reset();
   }

@@ -10,6 +10,7 @@
 #include "agent/sync/serve_table.hpp"
 #include "agent/sync/snapshot.hpp"
 #include "agent/sync/stop_deadline.hpp"
+#include "agent/sync/strict_versions.hpp"
 
 namespace flecto {
 namespace {
@@ -188,13 +189,58 @@ SyncOutcome serve_loaded(const StepRun& run, Load load) {
   return outcome;
 }
 
+// on_invalid_rules = reject refused the version loaded: nothing is swapped
+// or written; the manager hears of it with the version held.
+SyncOutcome reject_loaded(const StepRun& run, Load load) {
+  const SyncContext& context = run.context;
+  SyncOutcome outcome;
+  outcome.result = SyncOutcome::Result::kRejected;
+  outcome.version = load.rules.version;
+  const std::optional<std::int64_t> serving = run.held ? std::optional(run.held->version) : std::nullopt;
+  outcome.rejection = rejection_message(outcome.version, load.built.skipped, serving);
+  context.status.update([&](SyncState& s) {
+    s.record_good_attempt(SyncResult::kRejected);
+    s.last_error = outcome.rejection;
+    s.rejected_version = outcome.version;
+    ++s.syncs_rejected;
+  });
+  // The manager refuses version 0; with nothing held, the report names the
+  // rejected version, its status "error" saying it is not served.
+  const std::int64_t reported = serving && *serving != 0 ? *serving : outcome.version;
+  if (reported != 0) {
+    outcome.report = send_report(
+        run, LoadReport{context.agent_name, reported, false, load.load_duration(), outcome.rejection});
+  }
+  outcome.load = std::move(load);
+  return outcome;
+}
+
+// The manager's version is the one rejected before: told as an unchanged
+// version would be, with the rejection's report standing for the held one.
+SyncOutcome still_rejected(const StepRun& run, std::int64_t version) {
+  const std::optional<HeldVersion>& rejected = run.options.rejected;
+  const StepRun as_rejected{run.context, rejected, run.options, run.stop, run.deadline};
+  SyncOutcome outcome = tell_unchanged(as_rejected, version);
+  if (outcome.result != SyncOutcome::Result::kUnchanged) return outcome;
+  outcome.result = SyncOutcome::Result::kRejected;
+  outcome.rejection = rejected->served_report ? rejected->served_report->error : std::string();
+  run.context.status.update([&](SyncState& s) {
+    --s.syncs_unchanged;  // counted by tell_unchanged
+    ++s.syncs_rejected;
+    s.last_result = SyncResult::kRejected;
+    s.last_error = outcome.rejection;
+    s.rejected_version = version;
+  });
+  return outcome;
+}
+
 SyncOutcome load_and_serve(const StepRun& run, std::int64_t version) {
   if (run.options.loading) run.options.loading(version);
   const SyncContext& context = run.context;
   const auto started = Clock::now();
   std::optional<Load> loaded;
   try {
-    loaded.emplace(load_from_manager(context.api, version, context.config.page_size,
+    loaded.emplace(load_from_manager(context.api, version, context.config.listing_limits,
                                      table_options_from(context.config), run.bounded()));
   } catch (const ManagerError& e) {
     if (run.stop.stop_requested()) return abandoned();
@@ -203,6 +249,7 @@ SyncOutcome load_and_serve(const StepRun& run, std::int64_t version) {
     return failed(run, version, SyncFailure{"load", "out of memory while building the table", std::nullopt, false});
   }
   if (run.stop.stop_requested()) return abandoned();
+  if (rejects(context.config.on_invalid_rules, loaded->built)) return reject_loaded(run, std::move(*loaded));
   return serve_loaded(run, std::move(*loaded));
 }
 
@@ -223,6 +270,7 @@ SyncOutcome run_sync_step(const SyncContext& context, const std::optional<HeldVe
     return failed(run, 0, failure_of(run, "version check", e));
   }
   if (held && held->version == version && !options.force) return tell_unchanged(run, version);
+  if (options.rejected && options.rejected->version == version && !options.force) return still_rejected(run, version);
   return load_and_serve(run, version);
 }
 

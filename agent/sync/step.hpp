@@ -26,6 +26,15 @@
 //   (report_for_manager, agent/manager/api_json.hpp): an error of at most
 //   500 characters, valid UTF-8, and a load_duration of at least 1 ns (the
 //   manager refuses to create an agent's row with 0).
+// - With config.on_invalid_rules kReject, a loaded version with an invalid
+//   rule is not served (agent/sync/strict_versions.hpp): the table served
+//   stays, the snapshot is not written, and the manager gets a report
+//   (status error, the rejection message; the version held, or the rejected
+//   one when none is held): kRejected, recorded in status (last_result
+//   kRejected, last_error the message, rejected_version). When the version
+//   checked is options.rejected's (and not options.force), it is not
+//   fetched again: the manager is told as of an unchanged version (that
+//   report when still owed, else a heartbeat), and the step is kRejected.
 // - A version check the manager fails (an HTTP error, unreachable) is
 //   diagnosed with GET /health/ping, within the step's time limit
 //   (SyncFailure::message, manager_down).
@@ -61,7 +70,7 @@ namespace flecto {
 
 // What one project's sync works with; everything must outlive the step.
 struct SyncContext {
-  const Config& config;  // page_size, state_dir ("" for none), sync_timeout, regex_memory_mb
+  const Config& config;  // listing_limits, on_invalid_rules, state_dir ("" for none), sync_timeout, regex_memory_mb
   const std::string& agent_name;  // resolved (agent/config/agent_name.hpp)
   ManagerApi& api;
   ServedTable& served;
@@ -96,6 +105,10 @@ struct SyncStepOptions {
   // Called with the manager's version just before a load starts, so that a
   // long load is announced.
   std::function<void(std::int64_t version)> loading;
+  // The version rejected last (on_invalid_rules = reject), with the report
+  // of its rejection as served_report (and as report_owed until the
+  // manager takes it). None: no version is rejected.
+  std::optional<HeldVersion> rejected;
 };
 
 // A step of the manager's that failed.
@@ -125,16 +138,18 @@ struct ReportAttempt {
 enum class UnchangedTold { kNothing, kHeartbeat, kOwedReport, kRegisteredAgain };
 
 struct SyncOutcome {
-  enum class Result { kUnchanged, kLoaded, kFailed, kAbandoned };
+  enum class Result { kUnchanged, kLoaded, kRejected, kFailed, kAbandoned };
   Result result = Result::kAbandoned;
   // The manager's version: 0 when the check failed or the step was abandoned.
   std::int64_t version = 0;
   UnchangedTold told = UnchangedTold::kNothing;  // kUnchanged
-  std::optional<Load> load;                      // kLoaded: the load now served
+  std::optional<Load> load;  // kLoaded: the load now served; kRejected after a fetch: the load refused
+  std::string rejection;     // kRejected: rejection_message()
   // kLoaded: why the snapshot was not written (SnapshotError::what()); ""
   // when it was, or when there is no state_dir.
   std::string snapshot_error;
-  // kLoaded (not version 0), kFailed after a load the manager refused, and
+  // kLoaded (not version 0), kFailed after a load the manager refused,
+  // kRejected after a fetch (and with kOwedReport or kRegisteredAgain), and
   // kUnchanged with kRegisteredAgain. The report as sent (report_for_manager).
   std::optional<ReportAttempt> report;
   std::optional<SyncFailure> failure;  // kFailed

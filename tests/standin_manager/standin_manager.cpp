@@ -150,6 +150,7 @@ struct StandinManager::Impl {
   std::array<std::uint64_t, kEndpointCount> counts{};
   std::array<Fault, kEndpointCount> faults{};
   std::array<std::uint64_t, kEndpointCount> fault_seen{};  // requests since set_fault
+  std::array<std::vector<std::string>, kEndpointCount> limits;  // each request's `limit`, "" for none
   std::function<void(Endpoint, std::uint64_t)> hook;
   bool forbidden = false;  // Options::forbidden, then set_forbidden
   bool stopping = false;
@@ -186,6 +187,7 @@ struct StandinManager::Impl {
       std::lock_guard lock(mutex);
       auto i = static_cast<std::size_t>(endpoint);
       number = ++counts[i];
+      limits[i].push_back(req != nullptr && req->has_param("limit") ? req->get_param_value("limit") : "");
       std::uint64_t seen = ++fault_seen[i];
       const Fault& set = faults[i];
       if (seen > set.skip_requests && seen - set.skip_requests <= set.times) fault = set;
@@ -783,6 +785,11 @@ void StandinManager::forget_agents(const std::string& namespace_code, const std:
 void StandinManager::set_request_hook(std::function<void(Endpoint, std::uint64_t)> hook) {
   std::lock_guard lock(impl_->mutex);
   impl_->hook = std::move(hook);
+}
+
+std::vector<std::string> StandinManager::limits_asked(Endpoint endpoint) const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->limits[static_cast<std::size_t>(endpoint)];
 }
 
 std::uint64_t StandinManager::request_count(Endpoint endpoint) const {

@@ -295,6 +295,9 @@ class StandinManager {
   std::uint64_t request_count(Endpoint endpoint) const;
   std::uint64_t request_count(const std::string& namespace_code, const std::string& project_code,
                               Endpoint endpoint) const;
+  // The `limit` query of each request to `endpoint` since start, over every
+  // project, oldest first ("" for a request without one).
+  std::vector<std::string> limits_asked(Endpoint endpoint) const;
   // Accepted reports and heartbeats (agent names), oldest first.
   std::vector<Report> reports() const;
   std::vector<Report> reports(const std::string& namespace_code, const std::string& project_code) const;

@@ -66,6 +66,7 @@ TEST_CASE("metrics: table, sync state and requests", "[metrics]") {
   sync.syncs_success = 3;
   sync.syncs_unchanged = 10;
   sync.syncs_error = 2;
+  sync.syncs_rejected = 5;
   sync.last_success_time = std::chrono::system_clock::time_point(std::chrono::seconds(1'700'000'000));
   sync.last_load_duration = milliseconds(1500);
 
@@ -87,6 +88,7 @@ TEST_CASE("metrics: table, sync state and requests", "[metrics]") {
   CHECK(prometheus_value(samples, "flecto_agent_syncs_total", P({{"result", "success"}})) == 3);
   CHECK(prometheus_value(samples, "flecto_agent_syncs_total", P({{"result", "unchanged"}})) == 10);
   CHECK(prometheus_value(samples, "flecto_agent_syncs_total", P({{"result", "error"}})) == 2);
+  CHECK(prometheus_value(samples, "flecto_agent_syncs_total", P({{"result", "rejected"}})) == 5);
   CHECK(prometheus_value(samples, "flecto_agent_last_success_sync_timestamp_seconds", P()) == 1'700'000'000);
   CHECK(prometheus_value(samples, "flecto_agent_last_load_duration_seconds", P()) == Approx(1.5));
   CHECK(prometheus_value(samples, "flecto_agent_requests_total", P({{"outcome", "redirect"}, {"code", "301"}})) == 2);

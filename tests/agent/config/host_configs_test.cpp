@@ -16,6 +16,7 @@ using flecto::Config;
 using flecto::ConfigError;
 using flecto::ConfigSources;
 using flecto::host_name_problem;
+using flecto::ListingLimits;
 using flecto::load_config;
 using flecto::normalize_host_name;
 using flecto::RunMode;
@@ -131,7 +132,7 @@ TEST_CASE("host_configs: the issue's example loads, with inheritance") {
   CHECK(fr.header_authorization_name == "X-Auth");
   CHECK(fr.ca_file.empty());
   CHECK(fr.interval_check == std::chrono::minutes(2));
-  CHECK(fr.page_size == 300);
+  CHECK(fr.listing_limits == ListingLimits(300));
 
   const auto& es = config.host_configs[1];
   CHECK(es.project_code == "site-es");
@@ -141,7 +142,7 @@ TEST_CASE("host_configs: the issue's example loads, with inheritance") {
   CHECK(es.token_file == es_token);
   CHECK(es.header_authorization_name == "X-Other");
   CHECK(es.interval_check == std::chrono::minutes(10));
-  CHECK(es.page_size == 50);
+  CHECK(es.listing_limits == ListingLimits(50));
 }
 
 TEST_CASE("host_configs: an entry inherits the final top-level values, flags and environment included") {
@@ -164,7 +165,7 @@ TEST_CASE("host_configs: an entry inherits the final top-level values, flags and
   CHECK(entry.token_file == root_token);
   CHECK(entry.ca_file == ca);
   CHECK(entry.interval_check == std::chrono::minutes(7));
-  CHECK(entry.page_size == 42);
+  CHECK(entry.listing_limits == ListingLimits(42));
   CHECK(entry.header_authorization_name == "X-Flag");
   CHECK(config.token_file == root_token);
 }

@@ -10,6 +10,7 @@
 namespace fs = std::filesystem;
 using flecto::ConfigError;
 using flecto::ConfigSources;
+using flecto::ListingLimits;
 using flecto::load_config;
 using flecto::RunMode;
 using flecto::test::TempDir;
@@ -39,7 +40,7 @@ TEST_CASE("config: defaults") {
   unsetenv("CREDENTIALS_DIRECTORY");
   auto config = load_config(manager_flags(), RunMode::kDaemon);
   CHECK(config.interval_check == std::chrono::minutes(5));
-  CHECK(config.page_size == 2000);
+  CHECK(config.listing_limits == ListingLimits(2000));
   CHECK(config.header_authorization_name == "Authorization");
   CHECK(config.state_dir == "/var/lib/flecto-agent");
   CHECK(config.listen == "127.0.0.1:8080");  // only this host until the operator says otherwise
@@ -59,7 +60,7 @@ TEST_CASE("config: a flag beats the environment, which beats the file") {
   s.flags["log_level"] = "error";
   auto config = load_config(s, RunMode::kDaemon);
   CHECK(config.interval_check == std::chrono::hours(1));  // file
-  CHECK(config.page_size == 200);                         // environment over file
+  CHECK(config.listing_limits == ListingLimits(200));                        // environment over file
   CHECK(config.log_level == "error");                     // flag over environment
   CHECK(config.listen == "127.0.0.1:1");
 }

@@ -27,7 +27,7 @@ Config root_config() {
   config.header_authorization_name = "Authorization";
   config.ca_file = "/etc/ssl/root.pem";
   config.interval_check = seconds(300);
-  config.page_size = 500;
+  config.listing_limits = 500;
   config.agent_name = "edge-1";
   config.state_dir = "/var/lib/flecto-agent";
   config.listen = "127.0.0.1:8081";
@@ -45,7 +45,7 @@ HostConfig entry(std::vector<std::string> hosts, std::string project_code, const
   host_config.header_authorization_name = root.header_authorization_name;
   host_config.ca_file = root.ca_file;
   host_config.interval_check = root.interval_check;
-  host_config.page_size = root.page_size;
+  host_config.listing_limits = root.listing_limits;
   return host_config;
 }
 
@@ -125,7 +125,7 @@ TEST_CASE("plan: each entry's settings are applied to the root configuration") {
   other.header_authorization_name = "X-Token";
   other.ca_file = "/etc/ssl/other.pem";
   other.interval_check = seconds(30);
-  other.page_size = 50;
+  other.listing_limits = 50;
   config.host_configs = {entry({"a.example"}, "a", config), other};
 
   const std::vector<ProjectPlan> plans = plan_projects(config);
@@ -145,7 +145,7 @@ TEST_CASE("plan: each entry's settings are applied to the root configuration") {
   CHECK(own.header_authorization_name == "X-Token");
   CHECK(own.ca_file == "/etc/ssl/other.pem");
   CHECK(own.interval_check == seconds(30));
-  CHECK(own.page_size == 50);
+  CHECK(own.listing_limits == flecto::ListingLimits(50));
   // What entries do not have stays the root's.
   CHECK(own.connect_timeout == seconds(7));
   CHECK(own.regex_memory_mb == 64u);
@@ -248,7 +248,7 @@ TEST_CASE("plan: same project and same sync settings tell a reload what to keep"
   };
   CHECK(changed([](HostConfig& e, Config&) { e.token = "new-token"; }));
   CHECK(changed([](HostConfig& e, Config&) { e.interval_check = seconds(60); }));
-  CHECK(changed([](HostConfig& e, Config&) { e.page_size = 100; }));
+  CHECK(changed([](HostConfig& e, Config&) { e.listing_limits = 100; }));
   CHECK(changed([](HostConfig& e, Config&) { e.header_authorization_name = "X-Token"; }));
   CHECK(changed([](HostConfig& e, Config&) { e.ca_file = "/etc/ssl/new.pem"; }));
   CHECK(changed([](HostConfig&, Config& root) { root.read_timeout = seconds(3); }));

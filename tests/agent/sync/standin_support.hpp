@@ -52,7 +52,7 @@ inline Config standin_config(const standin::StandinManager& manager, const std::
   config.connect_timeout = 5s;
   config.read_timeout = 10s;
   config.sync_timeout = 20s;
-  config.page_size = 50;
+  config.listing_limits = 50;
   return config;
 }
 

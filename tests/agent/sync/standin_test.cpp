@@ -264,7 +264,7 @@ TEST_CASE("sync with the stand-in: a listing of 200,000 redirects", "[threads]")
   StandinManager manager(standin_options(), rules);
   TempDir dir;
   auto config = standin_config(manager, dir.path());
-  config.page_size = 500;
+  config.listing_limits = 500;
   config.sync_timeout = 120s;  // an upper bound for a loaded machine
   flecto::ServedTable served;
   flecto::SyncStatus status;
