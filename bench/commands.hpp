@@ -26,7 +26,15 @@ void add_match_command(CLI::App& app);
 //                   [--agent-process [--identity] [--no-bytes]]
 // Built only with the tests, whose stand-in manager it runs (bench/README.md).
 void add_sync_command(CLI::App& app);
+
+// flecto-bench sync-replace --rules FILE [--agent PATH] [--page-size N] [--settle-ms MS]
+// A flecto-agent process replacing a synced version by a changed one (bench/sync_replace_bench.cpp).
+void add_sync_replace_command(CLI::App& app);
 #endif
+
+// flecto-bench restart --rules FILE [--source rules|snapshot|both] [--agent PATH] [--settle-ms MS]
+// A flecto-agent process started on a rules file or its snapshot (bench/restart_bench.cpp).
+void add_restart_command(CLI::App& app);
 
 // flecto-bench latency [--mb M...] [--accesses N]
 void add_latency_command(CLI::App& app);

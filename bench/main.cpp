@@ -15,7 +15,9 @@ int main(int argc, char** argv) {
   flecto::bench::add_match_command(app);
 #ifdef FLECTO_BENCH_SYNC
   flecto::bench::add_sync_command(app);
+  flecto::bench::add_sync_replace_command(app);
 #endif
+  flecto::bench::add_restart_command(app);
   flecto::bench::add_latency_command(app);
   try {
     app.parse(argc, argv);
