@@ -1,5 +1,6 @@
 #include "agent/daemon.hpp"
 
+#include <malloc.h>
 #include <signal.h>
 
 #include <algorithm>
@@ -18,6 +19,7 @@
 #include "agent/projects/request_counters.hpp"
 #include "agent/projects/served_projects.hpp"
 #include "agent/rules/rules_json.hpp"
+#include "agent/rules/rules_load.hpp"
 #include "agent/service/logging.hpp"
 #include "agent/service/reload.hpp"
 #include "agent/service/status_text.hpp"
@@ -34,14 +36,15 @@ using Clock = std::chrono::steady_clock;
 bool serve_rules_file(const Config& config, ServedProject& project) {
   auto started = Clock::now();
   try {
-    Load load = load_from_rules(read_rules_file(config.rules_file), table_options_from(config));
+    BuildResult built = load_rules_file(config.rules_file, table_options_from(config));
     auto took = Clock::now() - started;
-    for (const auto& skipped : load.built.skipped) spdlog::warn("rule skipped: {}", skipped.describe());
-    serve_table(project.served, project.status, load.built.table, TableSource::kRulesFile, took);
+    for (const auto& skipped : built.skipped) spdlog::warn("rule skipped: {}", skipped.describe());
+    serve_table(project.served, project.status, built.table, TableSource::kRulesFile, took);
+    ::malloc_trim(0);  // the file's parse freed more than it keeps: give it back
     // The file is read in one go: the attempt is the success.
     project.status.update([](SyncState& s) { s.last_attempt_time = s.last_success_time; });
     spdlog::info("serving {} (version {}): {}, loaded in {}", config.rules_file,
-                 load.built.table->version(), describe_counts(load.built.table->stats()),
+                 built.table->version(), describe_counts(built.table->stats()),
                  describe_millis(took));
     return true;
   } catch (const std::exception& e) {
