@@ -1,5 +1,6 @@
 #include "agent/daemon.hpp"
 
+#include <malloc.h>
 #include <signal.h>
 
 #include <algorithm>
@@ -19,6 +20,7 @@
 #include "agent/projects/request_counters.hpp"
 #include "agent/projects/served_projects.hpp"
 #include "agent/rules/rules_json.hpp"
+#include "agent/rules/rules_load.hpp"
 #include "agent/service/logging.hpp"
 #include "agent/service/reload.hpp"
 #include "agent/service/status_text.hpp"
@@ -36,20 +38,21 @@ using Clock = std::chrono::steady_clock;
 bool serve_rules_file(const Config& config, ServedProject& project) {
   auto started = Clock::now();
   try {
-    Load load = load_from_rules(read_rules_file(config.rules_file), table_options_from(config));
+    BuildResult built = load_rules_file(config.rules_file, table_options_from(config));
     auto took = Clock::now() - started;
-    if (rejects(config.on_invalid_rules, load.built)) {
+    if (rejects(config.on_invalid_rules, built)) {
       const auto served = project.served.current();
       throw std::runtime_error(config.rules_file + ": " +
-                               rejection_message(load.rules.version, load.built.skipped,
+                               rejection_message(built.table->version(), built.skipped,
                                                  served ? std::optional(served->version()) : std::nullopt));
     }
-    for (const auto& skipped : load.built.skipped) spdlog::warn("rule skipped: {}", skipped.describe());
-    serve_table(project.served, project.status, load.built.table, TableSource::kRulesFile, took);
+    for (const auto& skipped : built.skipped) spdlog::warn("rule skipped: {}", skipped.describe());
+    serve_table(project.served, project.status, built.table, TableSource::kRulesFile, took);
+    ::malloc_trim(0);  // the file's parse freed more than it keeps: give it back
     // The file is read in one go: the attempt is the success.
     project.status.update([](SyncState& s) { s.last_attempt_time = s.last_success_time; });
     spdlog::info("serving {} (version {}): {}, loaded in {}", config.rules_file,
-                 load.built.table->version(), describe_counts(load.built.table->stats()),
+                 built.table->version(), describe_counts(built.table->stats()),
                  describe_millis(took));
     return true;
   } catch (const std::exception& e) {

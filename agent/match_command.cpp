@@ -11,6 +11,7 @@
 #include "agent/admin/match_json.hpp"
 #include "agent/exit_status.hpp"
 #include "agent/rules/rules_json.hpp"
+#include "agent/rules/rules_load.hpp"
 #include "agent/sync/snapshot.hpp"
 #include "agent/text/json_string.hpp"
 #include "matcher/table.hpp"
@@ -76,15 +77,15 @@ class ProjectAnswerer {
     const Config& config = plans_[index].config;
     slot.emplace();
     try {
-      std::optional<Rules> rules = read_snapshot(config.state_dir, config.snapshot_name);
-      if (!rules) {
+      TableOptions options;
+      options.regex_memory_budget = regex_memory_mb_ << 20;
+      std::optional<BuildResult> loaded = load_snapshot(config.state_dir, options, config.snapshot_name);
+      if (!loaded) {
         err_ << plans_[index].label << ": no snapshot at " << snapshot_path(config.state_dir, config.snapshot_name)
              << " (run --sync-once first)\n";
         return nullptr;
       }
-      TableOptions options;
-      options.regex_memory_budget = regex_memory_mb_ << 20;
-      BuildResult built = Table::build(*rules, options);
+      BuildResult& built = *loaded;
       for (const SkippedRule& skipped : built.skipped) err_ << plans_[index].label << ": " << skipped.describe() << '\n';
       *slot = built.table;
     } catch (const SnapshotError& e) {
@@ -149,18 +150,17 @@ int run_match_command(const MatchCommandOptions& options, std::istream& in, std:
     }
     return answer.failed() ? kExitUsage : status;
   }
-  Rules rules;
+  TableOptions table_options;
+  table_options.regex_memory_budget = options.regex_memory_mb << 20;
+  BuildResult built;
   try {
-    rules = read_rules_file(options.rules_path);
+    built = load_rules_file(options.rules_path, table_options);
   } catch (const std::bad_alloc&) {
     throw;
   } catch (const std::exception& e) {
     err << e.what() << '\n';
     return kExitUsage;
   }
-  TableOptions table_options;
-  table_options.regex_memory_budget = options.regex_memory_mb << 20;
-  BuildResult built = Table::build(rules, table_options);
   for (const SkippedRule& skipped : built.skipped) err << skipped.describe() << '\n';
   if (options.host) {
     out << match_result_json(*built.table, *options.host, *options.uri) << '\n';

@@ -9,37 +9,15 @@
 #include "matcher/mapped_array.hpp"
 #include "matcher/regex_stage.hpp"
 #include "matcher/substitute.hpp"
+#include "matcher/table_parts.hpp"
 
 namespace flecto {
 namespace {
 
-// Redirects are stored back to back in one byte arena, each as a 10-byte
-// header followed by its source and target, so that an exact lookup touches
-// one slot and one place in the arena. A redirect is named by its offset.
-constexpr std::size_t kHeaderSize = 10;  // u32 source size, u32 target size, type, status
-
-struct Header {
-  std::uint32_t source_size;
-  std::uint32_t target_size;
-  RedirectType type;
-  RedirectStatus status;
-};
-
-void write_header(char* at, const Header& h) {
-  std::memcpy(at, &h.source_size, 4);
-  std::memcpy(at + 4, &h.target_size, 4);
-  at[8] = static_cast<char>(h.type);
-  at[9] = static_cast<char>(h.status);
-}
-
-Header read_header(const char* at) {
-  Header h;
-  std::memcpy(&h.source_size, at, 4);
-  std::memcpy(&h.target_size, at + 4, 4);
-  h.type = static_cast<RedirectType>(at[8]);
-  h.status = static_cast<RedirectStatus>(at[9]);
-  return h;
-}
+using table_parts::kHeaderSize;
+using table_parts::PendingInsert;
+using table_parts::Header;
+using table_parts::read_header;
 
 // A page as stored: its text lives in Impl::page_bytes.
 struct PageRecord {
@@ -56,49 +34,6 @@ std::string quoted(std::string_view word) {
   out += word;
   out += '"';
   return out;
-}
-
-// A redirect that can be applied, with its parsed type and status.
-struct AcceptedRedirect {
-  std::size_t index;  // in Rules::redirects
-  RedirectType type;
-  RedirectStatus status;
-};
-
-struct AcceptedRedirects {
-  std::vector<AcceptedRedirect> rules;  // in list order
-  std::size_t bytes = 0;                // what they take in the arena
-};
-
-// Why `r` cannot be applied; empty when it can.
-std::string redirect_problem(const Redirect& r, const std::optional<RedirectType>& type,
-                             const std::optional<RedirectStatus>& status) {
-  if (!type) return "unknown type " + quoted(r.type);
-  if (!status) return "unknown status " + quoted(r.status);
-  if (r.source.empty()) return "empty source";
-  if (r.source.size() > UINT32_MAX || r.target.size() > UINT32_MAX) {
-    return "source or target too long";
-  }
-  return {};
-}
-
-// The redirects that can be applied; the others are added to `skipped`.
-AcceptedRedirects accept_redirects(const std::vector<Redirect>& redirects,
-                                   std::vector<SkippedRule>* skipped) {
-  AcceptedRedirects accepted;
-  for (std::size_t i = 0; i < redirects.size(); ++i) {
-    const Redirect& r = redirects[i];
-    std::optional<RedirectType> type = parse_redirect_type(r.type);
-    std::optional<RedirectStatus> status = parse_redirect_status(r.status);
-    std::string reason = redirect_problem(r, type, status);
-    if (!reason.empty()) {
-      skipped->push_back({SkippedRule::Kind::kRedirect, i, r.source, std::move(reason)});
-      continue;
-    }
-    accepted.rules.push_back({i, *type, *status});
-    accepted.bytes += kHeaderSize + r.source.size() + r.target.size();
-  }
-  return accepted;
 }
 
 struct AcceptedPages {
@@ -137,12 +72,6 @@ struct StageRules {
   std::vector<std::size_t> list_index;
 };
 
-// An exact rule waiting to be indexed: the hash of its key, and its number.
-struct PendingInsert {
-  std::uint64_t hash;
-  std::uint32_t id;
-};
-
 // The regex budget's share for the REGEX_HOST stage: the stages share it in
 // proportion to their rules.
 std::size_t host_stage_budget(std::size_t budget, std::size_t host_rules, std::size_t all_rules) {
@@ -152,12 +81,12 @@ std::size_t host_stage_budget(std::size_t budget, std::size_t host_rules, std::s
 }
 
 // Adds the rules `stage` could not compile to `skipped`.
-void skip_failures(const std::vector<Redirect>& redirects, const StageRules& stage,
-                   std::vector<RegexStage::Failure>& failures, std::vector<SkippedRule>* skipped) {
+void skip_failures(const StageRules& stage, std::vector<RegexStage::Failure>& failures,
+                   std::vector<SkippedRule>* skipped) {
   for (RegexStage::Failure& f : failures) {
-    std::size_t index = stage.list_index[f.position];
-    skipped->push_back(
-        {SkippedRule::Kind::kRedirect, index, redirects[index].source, std::move(f.reason)});
+    const RegexStage::Rule& rule = stage.rules[f.position];
+    skipped->push_back({SkippedRule::Kind::kRedirect, stage.list_index[f.position],
+                        std::string(rule.source), std::move(f.reason)});
   }
 }
 
@@ -200,10 +129,7 @@ struct Table::Impl {
   ExactIndex pages_basic_host, pages_basic;  // path -> page number
 
   std::string_view source(std::uint32_t r) const {
-    const char* at = redirect_bytes.data() + r;
-    std::uint32_t size;
-    std::memcpy(&size, at, 4);
-    return std::string_view(at + kHeaderSize, size);
+    return table_parts::source_at(redirect_bytes.data(), r);
   }
   RedirectRuleView redirect_view(std::uint32_t r) const {
     const char* at = redirect_bytes.data() + r;
@@ -228,19 +154,19 @@ struct Table::Impl {
            pages_basic_host.memory_bytes() + pages_basic.memory_bytes();
   }
 
-  // The steps of Table::build, in order, after the rules are validated.
+  // The steps of Table::assemble, in order, after TableBuilder has stored
+  // and validated the redirects.
 
-  // Copies the accepted redirects into the arena and indexes the exact ones;
-  // the regex ones are handed back per stage, for build_regex_stages().
-  void store_redirects(const std::vector<Redirect>& redirects, const AcceptedRedirects& accepted,
-                       StageRules* regex_host_rules, StageRules* regex_rules, TableStats* stats);
+  // Takes the arena and indexes the exact redirects.
+  void index_redirects(TableParts& parts, TableStats* stats);
   // Inserts in list order, so that the rule listed last wins.
   void insert_exact(ExactIndex& index, const std::vector<PendingInsert>& pending);
+  // The regex rules of one stage, as RegexStage::build takes them.
+  StageRules stage_rules(const table_parts::PendingRegex& pending) const;
   // Compiles both stages within `budget`; the rules that do not compile are
   // added to `skipped`.
-  void build_regex_stages(const std::vector<Redirect>& redirects, const StageRules& regex_host_rules,
-                          const StageRules& regex_rules, std::size_t budget,
-                          std::vector<SkippedRule>* skipped, TableStats* stats);
+  void build_regex_stages(const StageRules& regex_host_rules, const StageRules& regex_rules,
+                          std::size_t budget, std::vector<SkippedRule>* skipped, TableStats* stats);
   // Copies the accepted pages into page_bytes and indexes them.
   void store_pages(const std::vector<Page>& all_pages, const AcceptedPages& accepted,
                    TableStats* stats);
@@ -249,20 +175,19 @@ struct Table::Impl {
 Table::Table(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Table::~Table() = default;
 
-BuildResult Table::build(const Rules& rules, const TableOptions& options) {
+BuildResult Table::assemble(TableParts parts, const TableOptions& options, std::int64_t version) {
   auto impl = std::make_unique<Impl>();
   TableStats stats;
-  std::vector<SkippedRule> skipped_redirects, skipped_pages;
+  std::vector<SkippedRule> skipped_redirects = std::move(parts.skipped_redirects);
+  std::vector<SkippedRule> skipped_pages;
 
-  const AcceptedRedirects redirects = accept_redirects(rules.redirects, &skipped_redirects);
-  StageRules regex_host_rules, regex_rules;
-  impl->store_redirects(rules.redirects, redirects, &regex_host_rules, &regex_rules, &stats);
-  impl->build_regex_stages(rules.redirects, regex_host_rules, regex_rules,
+  impl->index_redirects(parts, &stats);
+  impl->build_regex_stages(impl->stage_rules(parts.regex_host), impl->stage_rules(parts.regex),
                            options.regex_memory_budget, &skipped_redirects, &stats);
   std::sort(skipped_redirects.begin(), skipped_redirects.end(),
             [](const SkippedRule& a, const SkippedRule& b) { return a.index < b.index; });
 
-  impl->store_pages(rules.pages, accept_pages(rules.pages, &skipped_pages), &stats);
+  impl->store_pages(parts.pages, accept_pages(parts.pages, &skipped_pages), &stats);
 
   stats.skipped = skipped_redirects.size() + skipped_pages.size();
   stats.regex_sets = impl->regex.set_count() + impl->regex_host.set_count();
@@ -270,7 +195,7 @@ BuildResult Table::build(const Rules& rules, const TableOptions& options) {
 
   BuildResult result;
   auto table = std::shared_ptr<Table>(new Table(std::move(impl)));
-  table->version_ = rules.version;
+  table->version_ = version;
   table->stats_ = stats;
   result.table = std::move(table);
   result.skipped = std::move(skipped_redirects);
@@ -278,53 +203,25 @@ BuildResult Table::build(const Rules& rules, const TableOptions& options) {
   return result;
 }
 
-void Table::Impl::store_redirects(const std::vector<Redirect>& redirects,
-                                  const AcceptedRedirects& accepted, StageRules* regex_host_rules,
-                                  StageRules* regex_rules, TableStats* stats) {
-  // Offsets are 32-bit to keep the index small.
-  if (accepted.bytes >= UINT32_MAX) throw std::bad_alloc();
-  redirect_bytes = MappedArray<char>(accepted.bytes);
-  std::size_t n_basic = 0, n_basic_host = 0;
-  for (const AcceptedRedirect& a : accepted.rules) {
-    n_basic += a.type == RedirectType::kBasic;
-    n_basic_host += a.type == RedirectType::kBasicHost;
-  }
-  basic = ExactIndex(n_basic);
-  basic_host = ExactIndex(n_basic_host);
-  std::vector<PendingInsert> basic_pending, host_pending;
-  basic_pending.reserve(n_basic);
-  host_pending.reserve(n_basic_host);
-  std::size_t offset = 0;
-  for (const AcceptedRedirect& a : accepted.rules) {
-    const Redirect& r = redirects[a.index];
-    char* at = redirect_bytes.data() + offset;
-    write_header(at, {static_cast<std::uint32_t>(r.source.size()),
-                      static_cast<std::uint32_t>(r.target.size()), a.type, a.status});
-    std::memcpy(at + kHeaderSize, r.source.data(), r.source.size());
-    std::memcpy(at + kHeaderSize + r.source.size(), r.target.data(), r.target.size());
-    const auto id = static_cast<std::uint32_t>(offset);
-    offset += kHeaderSize + r.source.size() + r.target.size();
-    switch (a.type) {
-      case RedirectType::kBasic:
-        basic_pending.push_back({ExactIndex::hash(source(id)), id});
-        ++stats->basic;
-        break;
-      case RedirectType::kBasicHost:
-        host_pending.push_back({ExactIndex::hash(source(id)), id});
-        ++stats->basic_host;
-        break;
-      case RedirectType::kRegex:
-        regex_rules->rules.push_back({source(id), id});
-        regex_rules->list_index.push_back(a.index);
-        break;
-      case RedirectType::kRegexHost:
-        regex_host_rules->rules.push_back({source(id), id});
-        regex_host_rules->list_index.push_back(a.index);
-        break;
-    }
-  }
-  insert_exact(basic, basic_pending);
-  insert_exact(basic_host, host_pending);
+void Table::Impl::index_redirects(TableParts& parts, TableStats* stats) {
+  redirect_bytes = std::move(parts.redirect_bytes);
+  basic = ExactIndex(parts.basic.size());
+  basic_host = ExactIndex(parts.basic_host.size());
+  insert_exact(basic, parts.basic);
+  insert_exact(basic_host, parts.basic_host);
+  stats->basic = parts.basic.size();
+  stats->basic_host = parts.basic_host.size();
+  // The pending inserts are 16 bytes a rule: gone before the regex stages.
+  parts.basic = {};
+  parts.basic_host = {};
+}
+
+StageRules Table::Impl::stage_rules(const table_parts::PendingRegex& pending) const {
+  StageRules stage;
+  stage.rules.reserve(pending.ids.size());
+  for (std::uint32_t id : pending.ids) stage.rules.push_back({source(id), id});
+  stage.list_index = pending.list_index;
+  return stage;
 }
 
 void Table::Impl::insert_exact(ExactIndex& index, const std::vector<PendingInsert>& pending) {
@@ -337,8 +234,7 @@ void Table::Impl::insert_exact(ExactIndex& index, const std::vector<PendingInser
   }
 }
 
-void Table::Impl::build_regex_stages(const std::vector<Redirect>& redirects,
-                                     const StageRules& regex_host_rules,
+void Table::Impl::build_regex_stages(const StageRules& regex_host_rules,
                                      const StageRules& regex_rules, std::size_t budget,
                                      std::vector<SkippedRule>* skipped, TableStats* stats) {
   const std::size_t host_budget =
@@ -346,10 +242,10 @@ void Table::Impl::build_regex_stages(const std::vector<Redirect>& redirects,
                         regex_rules.rules.size() + regex_host_rules.rules.size());
   std::vector<RegexStage::Failure> failures;
   regex_host = RegexStage::build(regex_host_rules.rules, host_budget, &failures);
-  skip_failures(redirects, regex_host_rules, failures, skipped);
+  skip_failures(regex_host_rules, failures, skipped);
   failures.clear();
   regex = RegexStage::build(regex_rules.rules, budget - host_budget, &failures);
-  skip_failures(redirects, regex_rules, failures, skipped);
+  skip_failures(regex_rules, failures, skipped);
   stats->regex = regex.size();
   stats->regex_host = regex_host.size();
 }

@@ -93,6 +93,8 @@ struct TableStats {
 };
 
 class Table;
+class TableBuilder;
+struct TableParts;
 
 struct BuildResult {
   std::shared_ptr<const Table> table;  // never null
@@ -104,7 +106,8 @@ class Table {
   // Compiles `rules` (both lists in the manager's order). Never throws on bad
   // rules: a rule with an unknown type or status, an empty source or path, or
   // a regex RE2 rejects is left out and listed in `skipped`; every other rule
-  // is applied. Throws only std::bad_alloc.
+  // is applied. Throws only std::bad_alloc. This is TableBuilder
+  // (matcher/table_builder.hpp) over both lists, for rules already at hand.
   static BuildResult build(const Rules& rules, const TableOptions& options = {});
 
   // The redirect this request gets, or std::nullopt. Stages in order:
@@ -126,8 +129,11 @@ class Table {
   Table& operator=(const Table&) = delete;
 
  private:
+  friend class TableBuilder;
   struct Impl;
   explicit Table(std::unique_ptr<Impl> impl);
+  // The table of what a TableBuilder gathered (matcher/table_parts.hpp).
+  static BuildResult assemble(TableParts parts, const TableOptions& options, std::int64_t version);
 
   std::unique_ptr<Impl> impl_;
   std::int64_t version_ = 0;

@@ -106,26 +106,28 @@ bool SyncLoop::wait_until(Clock::time_point when, std::stop_token stop) {
 void SyncLoop::serve_snapshot() {
   if (config_.state_dir.empty()) return;
   try {
-    std::optional<Rules> rules = read_snapshot(config_.state_dir, config_.snapshot_name);
-    if (!rules) {
+    const auto started = Clock::now();
+    std::optional<BuildResult> built = load_snapshot(config_.state_dir, table_options_from(config_), config_.snapshot_name);
+    if (!built) {
       spdlog::info("{}snapshot: none at {}", who_, snapshot_path(config_.state_dir, config_.snapshot_name));
       return;
     }
-    Load load = load_from_rules(std::move(*rules), table_options_from(config_));
+    const auto took = Clock::now() - started;
     if (served_.current() != nullptr) return;  // something newer is served already
-    if (rejects(config_.on_invalid_rules, load.built)) {
+    const std::int64_t version = built->table->version();
+    if (rejects(config_.on_invalid_rules, *built)) {
       spdlog::warn("{}snapshot: not served: {}; syncing with the manager", who_,
-                   rejection_message(load.rules.version, load.built.skipped, std::nullopt));
+                   rejection_message(version, built->skipped, std::nullopt));
       return;
     }
-    const std::string skipped = describe_skipped(load.built.skipped);
-    serve_table(served_, status_, load.built.table, TableSource::kSnapshot, load.load_duration());
-    served_report_ = LoadReport{agent_name_, load.rules.version, skipped.empty(), load.load_duration(), skipped};
+    const std::string skipped = describe_skipped(built->skipped);
+    serve_table(served_, status_, built->table, TableSource::kSnapshot, took);
+    served_report_ = LoadReport{agent_name_, version, skipped.empty(), took, skipped};
     served_report_taken_ = false;
-    spdlog::info("{}snapshot: serving version {} from {}: {}, built in {}", who_, load.rules.version,
-                 snapshot_path(config_.state_dir, config_.snapshot_name), describe_counts(load.built.table->stats()),
-                 describe_millis(load.build_duration));
-    if (!skipped.empty()) spdlog::warn("{}snapshot: version {}: {}", who_, load.rules.version, skipped);
+    spdlog::info("{}snapshot: serving version {} from {}: {}, built in {}", who_, version,
+                 snapshot_path(config_.state_dir, config_.snapshot_name), describe_counts(built->table->stats()),
+                 describe_millis(took));
+    if (!skipped.empty()) spdlog::warn("{}snapshot: version {}: {}", who_, version, skipped);
   } catch (const SnapshotError& e) {
     spdlog::warn("{}snapshot: ignored, it cannot be used: {}", who_, e.what());
   } catch (const std::bad_alloc&) {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "agent/rules/rules_json.hpp"
+#include "agent/rules/rules_load.hpp"
 
 namespace flecto {
 namespace {
@@ -140,6 +141,25 @@ std::optional<Rules> read_snapshot(const std::string& state_dir, const std::stri
   std::string text = read_whole_file(path);
   try {
     return parse_rules_json(text);
+  } catch (const JsonShapeError& e) {
+    throw SnapshotError(path + ": " + e.what());
+  }
+}
+
+std::optional<BuildResult> load_snapshot(const std::string& state_dir, const TableOptions& options,
+                                         const std::string& name) {
+  const std::string path = snapshot_path(state_dir, name);
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) {
+    if (ec && ec != std::errc::no_such_file_or_directory) {
+      throw SnapshotError(path + ": " + ec.message());
+    }
+    return std::nullopt;
+  }
+  try {
+    return load_rules_text(path, options);
+  } catch (const RulesText::ReadError& e) {
+    throw SnapshotError(path + ": " + e.what());
   } catch (const JsonShapeError& e) {
     throw SnapshotError(path + ": " + e.what());
   }

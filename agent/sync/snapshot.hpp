@@ -9,6 +9,7 @@
 //
 //   flecto::write_snapshot(config.state_dir, rules);       // throws on I/O errors
 //   if (auto rules = flecto::read_snapshot(config.state_dir)) serve(*rules);
+//   if (auto built = flecto::load_snapshot(config.state_dir, options)) serve(built->table);
 
 #ifndef FLECTO_AGENT_SYNC_SNAPSHOT_HPP_
 #define FLECTO_AGENT_SYNC_SNAPSHOT_HPP_
@@ -19,6 +20,7 @@
 #include <string>
 
 #include "matcher/rule.hpp"
+#include "matcher/table.hpp"
 
 namespace flecto {
 
@@ -48,6 +50,13 @@ void write_snapshot(const std::string& state_dir, const Rules& rules,
 // The rules in the snapshot, or std::nullopt when there is no snapshot file.
 // Throws SnapshotError when it exists but cannot be read or parsed.
 std::optional<Rules> read_snapshot(const std::string& state_dir, const std::string& name = kSnapshotFileName);
+
+// The table of the snapshot, built straight from the file's text
+// (agent/rules/rules_load.hpp: no Rules in between, the text given back as
+// it is read), or std::nullopt when there is no snapshot file. Throws
+// SnapshotError with read_snapshot()'s messages, or std::bad_alloc.
+std::optional<BuildResult> load_snapshot(const std::string& state_dir, const TableOptions& options,
+                                         const std::string& name = kSnapshotFileName);
 
 // The version the snapshot holds, or std::nullopt when there is no snapshot
 // or it cannot be read or parsed (a corrupt snapshot holds no version).
