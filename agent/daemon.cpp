@@ -221,10 +221,12 @@ int run_daemon(const Config& config, const ConfigSources& sources) {
 
   EdgeOptions edge_options;
   edge_options.debug_headers = config.debug_headers;
+  edge_options.answers = {config.permanent_redirect_cache_control, config.temporary_redirect_cache_control,
+                          config.page_cache_control, {config.query_fallback, config.query_preserve}};
   edge_options.access_log = config.access_log;
   edge_options.threads = config.edge_threads;
   EdgeServer edge(served, unrouted, edge_options);
-  AdminServer admin(served, unrouted, reloads, AdminInfo{agent_name});
+  AdminServer admin(served, unrouted, reloads, AdminInfo{agent_name, {config.query_fallback, config.query_preserve}});
   if (!start_listeners(config, edge, admin)) return kExitCannotListen;
 
   if (projects) projects->start();

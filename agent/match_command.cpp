@@ -64,7 +64,7 @@ class ProjectAnswerer {
       append_json_string(line, plan.label);
       return line + ",\"error\":\"no snapshot\"}";
     }
-    return routed_match_json(&plan.label, table, host, uri);
+    return routed_match_json(&plan.label, table, host, uri, {plan.config.query_fallback, plan.config.query_preserve});
   }
 
   // Whether a request went to a project without a usable snapshot.

@@ -13,7 +13,10 @@
 // {"project": "<label>" or null, ...} per request (routed_match_json); a
 // project without a snapshot yet is an error for that request, on `err`,
 // its line {"project": "<label>", "error": "no snapshot"}, and the exit
-// status kExitUsage once every request is answered.
+// status kExitUsage once every request is answered. --config answers as the
+// edge does, with the configuration's query_fallback and query_preserve
+// ("query_fallback": true in a line the fallback answered); --rules as the
+// Redirect Tester does, without them.
 //
 // `host` and `uri` are taken as given, as the manager's Redirect Tester
 // takes them; the edge reads a raw request's target before matching it

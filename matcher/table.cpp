@@ -7,6 +7,7 @@
 #include "matcher/exact_index.hpp"
 #include "matcher/go_reading.hpp"
 #include "matcher/mapped_array.hpp"
+#include "matcher/page_encoding.hpp"
 #include "matcher/regex_stage.hpp"
 #include "matcher/substitute.hpp"
 #include "matcher/table_parts.hpp"
@@ -126,6 +127,8 @@ struct Table::Impl {
 
   std::string page_bytes;
   std::vector<PageRecord> pages;
+  std::vector<PageEncoding> page_encodings;  // per page: ETag and gzip form
+  std::size_t page_encoding_bytes = 0;       // their heap bytes
   ExactIndex pages_basic_host, pages_basic;  // path -> page number
 
   std::string_view source(std::uint32_t r) const {
@@ -143,14 +146,16 @@ struct Table::Impl {
   }
   PageView page_view(std::uint32_t p) const {
     const PageRecord& rec = pages[p];
+    const PageEncoding& encoding = page_encodings[p];
     return {rec.type, path(p),
             std::string_view(page_bytes.data() + rec.content_offset, rec.content_size),
-            rec.content_type};
+            rec.content_type, encoding.etag, encoding.gzip, encoding.gzip_etag};
   }
   std::size_t memory_bytes() const {
     return sizeof(Impl) + redirect_bytes.memory_bytes() + basic_host.memory_bytes() +
            basic.memory_bytes() + regex_host.memory_bytes() + regex.memory_bytes() +
            page_bytes.capacity() + pages.capacity() * sizeof(PageRecord) +
+           page_encodings.capacity() * sizeof(PageEncoding) + page_encoding_bytes +
            pages_basic_host.memory_bytes() + pages_basic.memory_bytes();
   }
 
@@ -167,7 +172,8 @@ struct Table::Impl {
   // added to `skipped`.
   void build_regex_stages(const StageRules& regex_host_rules, const StageRules& regex_rules,
                           std::size_t budget, std::vector<SkippedRule>* skipped, TableStats* stats);
-  // Copies the accepted pages into page_bytes and indexes them.
+  // Copies the accepted pages into page_bytes, encodes them for caches
+  // (ETag, gzip form) and indexes them.
   void store_pages(const std::vector<Page>& all_pages, const AcceptedPages& accepted,
                    TableStats* stats);
 };
@@ -254,6 +260,7 @@ void Table::Impl::store_pages(const std::vector<Page>& all_pages, const Accepted
                               TableStats* stats) {
   page_bytes.reserve(accepted.bytes);
   pages.reserve(accepted.indexes.size());
+  page_encodings.reserve(accepted.indexes.size());
   std::size_t n_pages_basic = 0;
   for (std::size_t i : accepted.indexes) {
     const Page& p = all_pages[i];
@@ -267,6 +274,8 @@ void Table::Impl::store_pages(const std::vector<Page>& all_pages, const Accepted
     rec.type = *parse_page_type(p.type);
     rec.content_type = *parse_content_type(p.content_type);
     pages.push_back(rec);
+    page_encodings.push_back(encode_page(p.content, rec.content_type));
+    page_encoding_bytes += page_encodings.back().memory_bytes();
     n_pages_basic += rec.type == PageType::kBasic;
   }
   pages_basic = ExactIndex(n_pages_basic);

@@ -72,12 +72,16 @@ struct RedirectMatch {
   int code;            // 301, 302, 307 or 308
 };
 
-// A page as listed by the manager; the views point into the Table.
+// A page as listed by the manager; the views point into the Table. The
+// forms for caches are made when the table is built (page_encoding.hpp).
 struct PageView {
   PageType type;
   std::string_view path;
   std::string_view content;
   ContentType content_type;
+  std::string_view etag = {};       // quoted strong ETag of `content`
+  std::string_view gzip = {};       // the gzip form; empty: none
+  std::string_view gzip_etag = {};  // its quoted ETag; empty without a gzip form
 };
 
 // What a table holds, for logs, /status and /metrics.
@@ -86,7 +90,7 @@ struct TableStats {
   std::size_t pages_basic = 0, pages_basic_host = 0;                 // pages loaded
   std::size_t skipped = 0;
   std::size_t regex_sets = 0;       // RE2::Sets the regex stages were split into
-  std::size_t memory_bytes = 0;     // measured heap memory held by the table
+  std::size_t memory_bytes = 0;     // measured heap memory held by the table, pages' gzip forms included
 
   std::size_t redirects() const { return basic + basic_host + regex + regex_host; }
   std::size_t pages() const { return pages_basic + pages_basic_host; }

@@ -1,31 +1,15 @@
 #include "agent/admin/match_json.hpp"
 
-#include "agent/edge/redirect_location.hpp"
 #include "agent/rules/rules_json.hpp"
 
 namespace flecto {
 
-std::string match_result_json(const Table& table, std::string_view host, std::string_view uri) {
-  return match_result_json(table.match_redirect(host, uri), table.match_page(host, uri), uri);
-}
+namespace {
 
-std::string routed_match_json(const std::string* project, const Table* table, std::string_view host,
-                              std::string_view uri) {
-  std::string out = "{\"project\":";
-  if (project) {
-    append_json_string(out, *project);
-  } else {
-    out += "null";
-  }
-  const std::string match = table ? match_result_json(*table, host, uri)
-                                  : match_result_json(std::nullopt, std::nullopt, uri);
-  out += ',';
-  out.append(match, 1);  // its fields, after its '{'
-  return out;
-}
-
-std::string match_result_json(const std::optional<RedirectMatch>& redirect,
-                              const std::optional<PageView>& page, std::string_view uri) {
+// The answer line for `match`, found for request target `uri`.
+std::string request_match_json(const RequestMatch& match, std::string_view uri) {
+  const std::optional<RedirectMatch>& redirect = match.redirect;
+  const std::optional<PageView>& page = match.page;
   std::string out;
   out.reserve(256);
   out += "{\"redirect\":";
@@ -38,7 +22,7 @@ std::string match_result_json(const std::optional<RedirectMatch>& redirect,
     out += ",\"target\":";
     append_json_string(out, redirect->target);
     out += ",\"location\":";
-    append_json_string(out, redirect_location(redirect->target, uri));
+    append_json_string(out, request_location(match, uri));
     out += ",\"code\":";
     out += std::to_string(redirect->code);
   } else {
@@ -51,8 +35,38 @@ std::string match_result_json(const std::optional<RedirectMatch>& redirect,
   } else {
     out += "null";
   }
+  if (match.by_path) out += ",\"query_fallback\":true";
   out += '}';
   return out;
+}
+
+}  // namespace
+
+std::string match_result_json(const Table& table, std::string_view host, std::string_view uri) {
+  return request_match_json(match_request(table, host, uri, {}, PageLookup::kAlways), uri);
+}
+
+std::string routed_match_json(const std::string* project, const Table* table, std::string_view host,
+                              std::string_view uri, const QueryOptions& query) {
+  std::string out = "{\"project\":";
+  if (project) {
+    append_json_string(out, *project);
+  } else {
+    out += "null";
+  }
+  const std::string match = table ? request_match_json(match_request(*table, host, uri, query, PageLookup::kAlways), uri)
+                                  : match_result_json(std::nullopt, std::nullopt, uri);
+  out += ',';
+  out.append(match, 1);  // its fields, after its '{'
+  return out;
+}
+
+std::string match_result_json(const std::optional<RedirectMatch>& redirect,
+                              const std::optional<PageView>& page, std::string_view uri) {
+  RequestMatch match;
+  match.redirect = redirect;
+  match.page = page;
+  return request_match_json(match, uri);
 }
 
 }  // namespace flecto

@@ -26,6 +26,7 @@
 #include <string>
 #include <string_view>
 
+#include "agent/edge/request_match.hpp"
 #include "matcher/table.hpp"
 
 namespace flecto {
@@ -37,9 +38,12 @@ std::string match_result_json(const Table& table, std::string_view host, std::st
 // The line for a request routed as the edge routes it: `project` is the
 // label of the project that answers the Host (null: none does, and nothing
 // matched) and `table` its table. {"project":"prod/site",...} with the
-// fields of match_result_json after it.
+// fields of match_result_json after it. The lookup is the edge's
+// (agent/edge/request_match.hpp) with `query`: when the query fallback
+// answered, the line ends with "query_fallback":true (the field is absent
+// otherwise), `location` then carrying the query when query.preserve says so.
 std::string routed_match_json(const std::string* project, const Table* table, std::string_view host,
-                              std::string_view uri);
+                              std::string_view uri, const QueryOptions& query = {});
 
 // The answer line for lookups already made for request target `uri`; what
 // the overload above returns.

@@ -84,7 +84,7 @@ void AdminServer::route() {
       return;
     }
     res.set_content(routed_match_json(project ? &project->identity.label : nullptr, table.get(), host,
-                                      req.get_param_value("uri")) +
+                                      req.get_param_value("uri"), info_.query) +
                         "\n",
                     "application/json");
   });

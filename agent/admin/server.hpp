@@ -17,7 +17,8 @@
 //                 400 without both parameters, 503 before that project serves
 //                 a table. The parameters are URL-decoded ('+' is a space):
 //                 encode a '+', '&', '%' or '#' of the uri (curl -G
-//                 --data-urlencode does).
+//                 --data-urlencode does). With query_fallback, as the edge:
+//                 "query_fallback": true says the path alone matched.
 // Anything else is 404; other methods on these paths 405.
 //
 //   flecto::AdminServer admin(projects, unrouted, reloads, {.agent_name = name});
@@ -38,6 +39,7 @@
 #include <thread>
 
 #include "agent/config/listen_address.hpp"
+#include "agent/edge/request_match.hpp"
 #include "agent/projects/request_counters.hpp"
 #include "agent/projects/served_projects.hpp"
 #include "agent/service/reload_status.hpp"
@@ -52,6 +54,7 @@ namespace flecto {
 // ProjectIdentity).
 struct AdminInfo {
   std::string agent_name;
+  QueryOptions query = {};  // /match answers as the edge does: query_fallback, query_preserve
 };
 
 class AdminServer {

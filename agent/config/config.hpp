@@ -90,6 +90,12 @@ struct Config {
   std::string listen = "127.0.0.1:8080";
   std::string admin_listen = "127.0.0.1:9090";  // empty: no admin listener
   bool debug_headers = false;
+  // Answers for caches and browsers (agent/edge/answer.hpp); empty: no header.
+  std::string permanent_redirect_cache_control;  // Cache-Control on 301 and 308
+  std::string temporary_redirect_cache_control;  // on 302 and 307
+  std::string page_cache_control;                // on a page's 200 and 304
+  bool query_fallback = false;  // nothing matches with the query: match the path alone
+  bool query_preserve = false;  // a redirect found so carries the request's query
   bool access_log = false;  // a log line per edge answer
   std::size_t edge_threads = 0;  // event loops of the edge listener; 0: one per CPU
 

@@ -8,6 +8,7 @@
 #include <toml++/toml.h>
 
 #include "agent/config/agent_name.hpp"
+#include "agent/config/header_value.hpp"
 #include "agent/config/host_configs.hpp"
 #include "agent/config/host_configs_toml.hpp"
 #include "agent/config/listen_address.hpp"
@@ -189,6 +190,12 @@ const std::vector<SettingSpec>& setting_specs() {
       {"listen", "the edge listener, host:port (default 127.0.0.1:8080; 0.0.0.0:8080 for every address)", false},
       {"admin_listen", "the admin listener, host:port (default 127.0.0.1:9090; empty: none)", false},
       {"debug_headers", "add X-Flecto-Version and X-Flecto-Rule to answers", true},
+      {"permanent_redirect_cache_control", "Cache-Control of 301 and 308 answers, e.g. max-age=3600 (default: none)",
+       false},
+      {"temporary_redirect_cache_control", "Cache-Control of 302 and 307 answers, e.g. no-store (default: none)", false},
+      {"page_cache_control", "Cache-Control of pages (200 and 304), e.g. max-age=300 (default: none)", false},
+      {"query_fallback", "when nothing matches a target with a query, match its path alone", true},
+      {"query_preserve", "a redirect found by query_fallback keeps the request's query", true},
       {"access_log", "log one line per edge answer (for an agent facing clients without nginx)", true},
       {"edge_threads", "event loops of the edge listener, 1 to 256 (default: one per CPU)", false},
       {"regex_memory_mb",
@@ -322,6 +329,17 @@ Config load_config(const ConfigSources& sources, RunMode mode) {
   check_listen_address(check, "listen", config.listen, false);
   check_listen_address(check, "admin_listen", config.admin_listen, true);
   check.boolean("debug_headers", config.debug_headers);
+  for (auto [name, value] : {std::pair{"permanent_redirect_cache_control", &config.permanent_redirect_cache_control},
+                             std::pair{"temporary_redirect_cache_control", &config.temporary_redirect_cache_control},
+                             std::pair{"page_cache_control", &config.page_cache_control}}) {
+    check.text(name, *value);
+    if (const std::string why = header_value_problem(*value); !why.empty()) check.problem(std::string(name) + ": " + why);
+  }
+  check.boolean("query_fallback", config.query_fallback);
+  check.boolean("query_preserve", config.query_preserve);
+  if (config.query_preserve && !config.query_fallback) {
+    config.warnings.push_back("query_preserve: ignored: it applies to what query_fallback finds, which is off");
+  }
   check.boolean("access_log", config.access_log);
   if (check.get("edge_threads")) {
     int edge_threads = 1;

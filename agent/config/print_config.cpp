@@ -107,6 +107,11 @@ bool write_setting(TomlWriter& out, const Config& c, std::string_view name) {
   else if (name == "listen") out.text(name, c.listen);
   else if (name == "admin_listen") out.text(name, c.admin_listen);
   else if (name == "debug_headers") out.boolean(name, c.debug_headers);
+  else if (name == "permanent_redirect_cache_control") out.text(name, c.permanent_redirect_cache_control);
+  else if (name == "temporary_redirect_cache_control") out.text(name, c.temporary_redirect_cache_control);
+  else if (name == "page_cache_control") out.text(name, c.page_cache_control);
+  else if (name == "query_fallback") out.boolean(name, c.query_fallback);
+  else if (name == "query_preserve") out.boolean(name, c.query_preserve);
   else if (name == "access_log") out.boolean(name, c.access_log);
   else if (name == "edge_threads") {
     if (c.edge_threads == 0) out.comment("edge_threads: not set, one event loop per CPU");

@@ -285,7 +285,7 @@ bool EdgeConnections::answer_some(Connection& conn) {
     const std::shared_ptr<const Table> table = project ? project->served.current() : nullptr;
     const EdgeRoute route{project != nullptr, project ? std::string_view(project->identity.label) : "none",
                           table.get()};
-    const EdgeAnswer answer = append_answer(conn.out, route, matched, options_.debug_headers);
+    const EdgeAnswer answer = append_answer(conn.out, route, matched, options_.debug_headers, options_.answers);
     const auto took = Clock::now() - start;
     (project ? project->counters : unrouted_).record(answer.outcome, answer.status, took);
     log_access(conn, &request, answer.status, took);

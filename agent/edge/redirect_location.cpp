@@ -133,6 +133,20 @@ std::string redirect_location(std::string_view target, std::string_view request_
   return out;
 }
 
+std::string with_query(std::string location, std::string_view query) {
+  const auto hash = location.find('#');
+  const std::string fragment = hash == std::string::npos ? std::string() : location.substr(hash);
+  if (hash != std::string::npos) location.resize(hash);
+  if (location.find('?') == std::string::npos) {
+    location += '?';
+  } else if (!location.ends_with('?') && !location.ends_with('&')) {
+    location += '&';
+  }
+  append_percent_escaped(location, query);
+  location += fragment;
+  return location;
+}
+
 std::string redirect_html_body(std::string_view location, int code) {
   std::string body = "<a href=\"";
   for (const char c : location) {

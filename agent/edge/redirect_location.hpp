@@ -39,6 +39,15 @@ namespace flecto {
 // (origin form "/path?query", or absolute form "http://host/path?query").
 std::string redirect_location(std::string_view target, std::string_view request_target);
 
+// `location` with the request's `query` (without its '?') added, as the
+// query_preserve setting asks: after a '?' when `location` has no query,
+// else after a '&' (none when its query is empty or already ends in '&'),
+// and before a fragment ('#...'), which stays last. Bytes outside printable
+// ASCII in `query` are written as %xx, as in redirect_location().
+//   with_query("/new", "utm=1")        -> "/new?utm=1"
+//   with_query("/new?a=1#top", "utm=1") -> "/new?a=1&utm=1#top"
+std::string with_query(std::string location, std::string_view query);
+
 // Go's path.Clean, byte for byte ("" -> ".", "a/../.." -> "..", "//a/./b/" -> "/a/b").
 std::string clean_path(std::string_view path);
 

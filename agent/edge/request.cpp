@@ -184,7 +184,7 @@ struct FramingHeaders {
 };
 
 // Takes in what one header means (Host, Content-Length, Transfer-Encoding,
-// Connection; others are ignored). 0, or the refusal's status.
+// If-None-Match, Accept-Encoding, Connection; others are ignored). 0, or the refusal's status.
 int apply_header(std::string_view name, std::string_view value, EdgeRequest& req,
                  FramingHeaders& framing) {
   if (ascii_iequals(name, "host")) {
@@ -205,6 +205,10 @@ int apply_header(std::string_view name, std::string_view value, EdgeRequest& req
     for_each_token(value, [&](std::string_view t) { last = t; });
     framing.has_encoding = true;
     if (!ascii_iequals(last, "chunked")) return 400;
+  } else if (ascii_iequals(name, "if-none-match")) {
+    if (req.if_none_match.empty()) req.if_none_match = value;
+  } else if (ascii_iequals(name, "accept-encoding")) {
+    if (req.accept_encoding.empty()) req.accept_encoding = value;
   } else if (ascii_iequals(name, "connection")) {
     for_each_token(value, [&](std::string_view t) {
       if (ascii_iequals(t, "close")) req.asks_close = true;

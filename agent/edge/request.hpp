@@ -50,6 +50,11 @@ struct EdgeRequest {
   bool asks_close = false;       // a Connection token "close" (any case)
   bool asks_keep_alive = false;  // a Connection token "keep-alive" (any case)
   enum class Body : std::uint8_t { kNone, kLength, kChunked } body = Body::kNone;
+  // For answers to caches and browsers (answer.hpp); empty when absent. Of
+  // repeated lines the first counts: a later one can then only cost a 200
+  // where a 304 was possible, or identity where gzip was.
+  std::string_view if_none_match;
+  std::string_view accept_encoding;
   std::uint64_t content_length = 0;  // when body == kLength
   std::size_t head_size = 0;         // bytes of the head, leading empty lines included
 

@@ -67,6 +67,7 @@ std::string_view status_text(int code) {
   switch (code) {
     case 200: return "OK";
     case 301: return "Moved Permanently";
+    case 304: return "Not Modified";
     case 302: return "Found";
     case 307: return "Temporary Redirect";
     case 308: return "Permanent Redirect";

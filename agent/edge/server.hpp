@@ -37,6 +37,7 @@
 #include <vector>
 
 #include "agent/config/listen_address.hpp"
+#include "agent/edge/answer.hpp"
 #include "agent/edge/request.hpp"
 #include "agent/projects/request_counters.hpp"
 #include "agent/projects/served_projects.hpp"
@@ -45,6 +46,7 @@ namespace flecto {
 
 struct EdgeOptions {
   bool debug_headers = false;     // X-Flecto-Project / -Version / -Rule / -Target
+  AnswerOptions answers;          // Cache-Control values, the query fallback (answer.hpp)
   bool access_log = false;        // a log line per answer (agent/edge/access_log.hpp)
   std::size_t threads = 0;        // event loops; 0: one per CPU, at least 2
   EdgeRequestLimits limits;       // request line (414) and header (431) bounds

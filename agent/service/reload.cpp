@@ -32,6 +32,13 @@ std::vector<std::string> keep_restart_only_settings(const Config& running, Confi
   keep(notes, "edge_threads", running.edge_threads, next.edge_threads,
        [](std::size_t v) { return std::to_string(v); });
   keep(notes, "debug_headers", running.debug_headers, next.debug_headers, on_off);
+  keep(notes, "permanent_redirect_cache_control", running.permanent_redirect_cache_control,
+       next.permanent_redirect_cache_control, text);
+  keep(notes, "temporary_redirect_cache_control", running.temporary_redirect_cache_control,
+       next.temporary_redirect_cache_control, text);
+  keep(notes, "page_cache_control", running.page_cache_control, next.page_cache_control, text);
+  keep(notes, "query_fallback", running.query_fallback, next.query_fallback, on_off);
+  keep(notes, "query_preserve", running.query_preserve, next.query_preserve, on_off);
   keep(notes, "access_log", running.access_log, next.access_log, on_off);
   keep(notes, "log_format", running.log_format, next.log_format, text);
   keep(notes, "state_dir", running.state_dir, next.state_dir, text);

@@ -10,7 +10,8 @@
 //   environment; the file and the token files read anew). Invalid: the
 //   problems, nothing changed.
 // - Settings that only a restart can change (listen, admin_listen,
-//   edge_threads, debug_headers, access_log, log_format, state_dir,
+//   edge_threads, debug_headers, the Cache-Control settings,
+//   query_fallback, query_preserve, access_log, log_format, state_dir,
 //   agent_name, rules_file) keep their running values; each one that
 //   differs is named in `restart_only`.
 // - log_level applies at once.

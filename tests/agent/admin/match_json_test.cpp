@@ -162,3 +162,45 @@ TEST_CASE("match json: every query of vectors.json mirrors its expected entry") 
 TEST_CASE("match json: every query of divergences.json mirrors its expected entry") {
   check_vectors("divergences.json");
 }
+
+namespace {
+
+std::shared_ptr<const flecto::Table> fallback_table() {
+  flecto::Rules rules;
+  rules.version = 2;
+  rules.redirects = {{"BASIC", "/sale", "/spring?lang=fr", "FOUND"}};
+  rules.pages = {{"BASIC", "/robots.txt", "User-agent: *\n", "TEXT_PLAIN"}};
+  return flecto::Table::build(rules).table;
+}
+
+}  // namespace
+
+TEST_CASE("match json: /match and match --config answer with the edge's query fallback, and say so",
+          "[admin][match][query]") {
+  const auto table = fallback_table();
+  const std::string project = "prod/site";
+  const std::string redirect =
+      R"("redirect":{"type":"BASIC","source":"/sale","target":"/spring?lang=fr","status":"FOUND"},)"
+      R"("target":"/spring?lang=fr",)";
+  // Off (the default, and `match --rules`): the Redirect Tester's answer.
+  CHECK(flecto::routed_match_json(&project, table.get(), "example.com", "/sale?utm=1") ==
+        R"({"project":"prod/site","redirect":null,"target":"","location":"","code":null,"page":null})");
+  CHECK(match_result_json(*table, "example.com", "/sale?utm=1") ==
+        R"({"redirect":null,"target":"","location":"","code":null,"page":null})");
+  // On: the path alone answered; with preserve, the Location carries the query.
+  CHECK(flecto::routed_match_json(&project, table.get(), "example.com", "/sale?utm=1", {true, false}) ==
+        R"({"project":"prod/site",)" + redirect +
+            R"("location":"/spring?lang=fr","code":302,"page":null,"query_fallback":true})");
+  CHECK(flecto::routed_match_json(&project, table.get(), "example.com", "/sale?utm=1", {true, true}) ==
+        R"({"project":"prod/site",)" + redirect +
+            R"("location":"/spring?lang=fr&utm=1","code":302,"page":null,"query_fallback":true})");
+  CHECK(flecto::routed_match_json(&project, table.get(), "example.com", "/robots.txt?x", {true, true}) ==
+        R"({"project":"prod/site","redirect":null,"target":"","location":"","code":null,)"
+        R"("page":{"type":"BASIC","path":"/robots.txt","contentType":"TEXT_PLAIN","content":"User-agent: *\n"},)"
+        R"("query_fallback":true})");
+  // The full target matched: no fallback, no field.
+  CHECK(flecto::routed_match_json(&project, table.get(), "example.com", "/sale", {true, true}) ==
+        R"({"project":"prod/site",)" + redirect + R"("location":"/spring?lang=fr","code":302,"page":null})");
+  CHECK(flecto::routed_match_json(&project, table.get(), "example.com", "/none?x=1", {true, true}) ==
+        R"({"project":"prod/site","redirect":null,"target":"","location":"","code":null,"page":null})");
+}

@@ -3,12 +3,16 @@
 // checked for its form and then replaced by "<date>".
 #include <catch2/catch.hpp>
 
+#include <zlib.h>
+
+#include <cstdint>
 #include <regex>
 #include <string>
 
 #include "agent/edge/answer.hpp"
 #include "agent/edge/request.hpp"
 #include "agent/edge/response.hpp"
+#include "matcher/page_encoding.hpp"
 #include "tests/agent/edge/test_support.hpp"
 
 using namespace flecto;
@@ -49,11 +53,13 @@ struct Built {
 };
 
 // The answer to `head` from `table` (null: none served yet).
-Built answer_to(const Table* table, const std::string& head, bool debug_headers = false) {
+Built answer_to(const Table* table, const std::string& head, bool debug_headers = false,
+                const AnswerOptions& options = {}) {
   const EdgeParse parse = parse_request_head(head, {});
   REQUIRE(parse.state == EdgeParse::kComplete);
   std::string out;
-  const EdgeAnswer answer = append_answer(out, {true, "test-ns/test-project", table}, parse.request, debug_headers);
+  const EdgeAnswer answer =
+      append_answer(out, {true, "test-ns/test-project", table}, parse.request, debug_headers, options);
   return {without_date(out), answer};
 }
 
@@ -114,6 +120,7 @@ TEST_CASE("edge answer: a page to GET and HEAD, 405 to other methods", "[edge][a
         "HTTP/1.1 200 OK\r\n"
         "Date: <date>\r\n"
         "Content-Type: text/plain\r\n"
+        "ETag: " + page_etag("User-agent: *\n", ContentType::kTextPlain) + "\r\n"
         "Content-Length: 14\r\n"
         "\r\n"
         "User-agent: *\n");
@@ -123,6 +130,7 @@ TEST_CASE("edge answer: a page to GET and HEAD, 405 to other methods", "[edge][a
         "HTTP/1.1 200 OK\r\n"
         "Date: <date>\r\n"
         "Content-Type: application/xml\r\n"
+        "ETag: " + page_etag("<urlset/>", ContentType::kXml) + "\r\n"
         "Content-Length: 9\r\n"
         "\r\n");
   const Built post = answer_to(table.get(), request("POST", "/robots.txt"));
@@ -204,6 +212,7 @@ TEST_CASE("edge answer: debug headers name the project, the version and the rule
         "X-Flecto-Version: 7\r\n"
         "X-Flecto-Rule: page BASIC /robots.txt\r\n"
         "Content-Type: text/plain\r\n"
+        "ETag: " + page_etag("User-agent: *\n", ContentType::kTextPlain) + "\r\n"
         "Content-Length: 14\r\n"
         "\r\n");
   CHECK(answer_to(table.get(), request("HEAD", "/none"), true).bytes ==
@@ -308,7 +317,368 @@ TEST_CASE("edge answer: the listener's refusals close the connection", "[edge][a
 TEST_CASE("edge answer: status reason phrases", "[edge][answer]") {
   CHECK(status_text(200) == "OK");
   CHECK(status_text(301) == "Moved Permanently");
+  CHECK(status_text(304) == "Not Modified");
   CHECK(status_text(308) == "Permanent Redirect");
   CHECK(status_text(413) == "Content Too Large");
   CHECK(status_text(418) == "Unknown");
+}
+
+// --- Caches and browsers: Cache-Control, ETag and 304, gzip ------------------
+
+namespace {
+
+// A sitemap of `n` URLs: over the gzip threshold, and compressible.
+std::string big_sitemap(int n = 500) {
+  std::string xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset>\n";
+  for (int i = 0; i < n; ++i) xml += "  <url><loc>https://example.com/page/" + std::to_string(i) + "</loc></url>\n";
+  return xml + "</urlset>\n";
+}
+
+std::shared_ptr<const Table> cache_table() {
+  Rules rules;
+  rules.version = 4;
+  rules.redirects = {redirect("BASIC", "/301", "/a", "MOVED_PERMANENT"), redirect("BASIC", "/302", "/b", "FOUND"),
+                     redirect("BASIC", "/307", "/c", "TEMPORARY_REDIRECT"),
+                     redirect("BASIC", "/308", "/d", "PERMANENT_REDIRECT")};
+  rules.pages = {page("BASIC", "/robots.txt", "User-agent: *\n"), page("BASIC", "/sitemap.xml", big_sitemap(), "XML")};
+  return build_table(rules);
+}
+
+AnswerOptions cache_options() {
+  AnswerOptions options;
+  options.permanent_redirect_cache_control = "max-age=3600";
+  options.temporary_redirect_cache_control = "no-store";
+  options.page_cache_control = "public, max-age=300";
+  return options;
+}
+
+// The value of header `name` in `bytes` ("" when absent; the first one).
+std::string header_of(const std::string& bytes, const std::string& name) {
+  const std::string field = "\r\n" + name + ": ";
+  const auto at = bytes.find(field);
+  if (at == std::string::npos) return {};
+  const auto start = at + field.size();
+  return bytes.substr(start, bytes.find("\r\n", start) - start);
+}
+
+std::string body_of(const std::string& bytes) { return bytes.substr(bytes.find("\r\n\r\n") + 4); }
+
+// The page's gzip form inflated.
+std::string gunzip(const std::string& gz) {
+  z_stream stream{};
+  REQUIRE(inflateInit2(&stream, 15 + 16) == Z_OK);
+  std::string out(gz.size() * 50 + 1024, '\0');
+  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(gz.data()));
+  stream.avail_in = static_cast<uInt>(gz.size());
+  stream.next_out = reinterpret_cast<Bytef*>(out.data());
+  stream.avail_out = static_cast<uInt>(out.size());
+  const int status = inflate(&stream, Z_FINISH);
+  out.resize(stream.total_out);
+  inflateEnd(&stream);
+  CHECK(status == Z_STREAM_END);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("edge answer: redirects carry the Cache-Control of their kind, none by default", "[edge][answer][cache]") {
+  const auto table = cache_table();
+  const AnswerOptions options = cache_options();
+  for (const std::string method : {"GET", "HEAD", "POST"}) {
+    CAPTURE(method);
+    CHECK(header_of(answer_to(table.get(), request(method, "/301"), false, options).bytes, "Cache-Control") ==
+          "max-age=3600");
+    CHECK(header_of(answer_to(table.get(), request(method, "/308"), false, options).bytes, "Cache-Control") ==
+          "max-age=3600");
+    CHECK(header_of(answer_to(table.get(), request(method, "/302"), false, options).bytes, "Cache-Control") ==
+          "no-store");
+    CHECK(header_of(answer_to(table.get(), request(method, "/307"), false, options).bytes, "Cache-Control") ==
+          "no-store");
+    for (const char* target : {"/301", "/302", "/307", "/308"}) {
+      CHECK_THAT(answer_to(table.get(), request(method, target)).bytes, !Catch::Contains("Cache-Control"));
+    }
+  }
+  // Only one kind set: the other kind gets none.
+  AnswerOptions permanent_only;
+  permanent_only.permanent_redirect_cache_control = "max-age=60";
+  CHECK(answer_to(table.get(), request("GET", "/301"), false, permanent_only).bytes ==
+        "HTTP/1.1 301 Moved Permanently\r\n"
+        "Date: <date>\r\n"
+        "Location: /a\r\n"
+        "Cache-Control: max-age=60\r\n"
+        "Content-Type: text/html; charset=utf-8\r\n"
+        "Content-Length: 37\r\n"
+        "\r\n"
+        "<a href=\"/a\">Moved Permanently</a>.\n\n");
+  CHECK_THAT(answer_to(table.get(), request("GET", "/302"), false, permanent_only).bytes,
+             !Catch::Contains("Cache-Control"));
+  // Neither a miss nor a page takes a redirect's value.
+  CHECK_THAT(answer_to(table.get(), request("GET", "/none"), false, options).bytes, !Catch::Contains("Cache-Control"));
+  CHECK(header_of(answer_to(table.get(), request("GET", "/robots.txt"), false, options).bytes, "Cache-Control") ==
+        "public, max-age=300");
+}
+
+TEST_CASE("edge answer: If-None-Match with the page's ETag gets 304, without a body", "[edge][answer][cache]") {
+  const auto table = cache_table();
+  const std::string etag = page_etag("User-agent: *\n", ContentType::kTextPlain);
+  const std::string weak = "W/" + etag;
+  const std::string other = "\"0123456789abcdef0123456789abcdef\"";
+  for (const std::string& value : {etag, weak, std::string("*"), other + ", " + etag, other + "," + weak + " ",
+                                   "W/" + other + ",  " + etag + ", \"x\""}) {
+    CAPTURE(value);
+    for (const std::string method : {"GET", "HEAD"}) {
+      const Built got = answer_to(table.get(), request(method, "/robots.txt", "example.com", "If-None-Match: " + value + "\r\n"));
+      CHECK(got.answer.status == 304);
+      CHECK(got.answer.outcome == RequestOutcome::kPage);
+      CHECK(got.bytes ==
+            "HTTP/1.1 304 Not Modified\r\n"
+            "Date: <date>\r\n"
+            "ETag: " + etag + "\r\n"
+            "Content-Length: 14\r\n"
+            "\r\n");
+    }
+  }
+  // With page_cache_control, the 304 carries it as the 200 does.
+  const Built cached = answer_to(table.get(), request("GET", "/robots.txt", "example.com", "If-None-Match: " + etag + "\r\n"),
+                                 false, cache_options());
+  CHECK(cached.bytes ==
+        "HTTP/1.1 304 Not Modified\r\n"
+        "Date: <date>\r\n"
+        "ETag: " + etag + "\r\n"
+        "Cache-Control: public, max-age=300\r\n"
+        "Content-Length: 14\r\n"
+        "\r\n");
+}
+
+TEST_CASE("edge answer: an If-None-Match that does not name the page's ETag gets the page", "[edge][answer][cache]") {
+  const auto table = cache_table();
+  const std::string etag = page_etag("User-agent: *\n", ContentType::kTextPlain);
+  const std::string unquoted = etag.substr(1, etag.size() - 2);
+  for (const std::string& value : {std::string("\"0123456789abcdef0123456789abcdef\""), unquoted, "\"" + unquoted,
+                                   std::string("W/"), std::string("**"), std::string(","), "x, " + etag,
+                                   etag.substr(0, etag.size() - 1) + "-gz\""}) {
+    CAPTURE(value);
+    const Built got = answer_to(table.get(), request("GET", "/robots.txt", "example.com", "If-None-Match: " + value + "\r\n"));
+    CHECK(got.answer.status == 200);
+    CHECK(body_of(got.bytes) == "User-agent: *\n");
+    CHECK(header_of(got.bytes, "ETag") == etag);
+  }
+  // Not for a redirect, a miss, or a page to POST (405).
+  CHECK(answer_to(table.get(), request("GET", "/301", "example.com", "If-None-Match: *\r\n")).answer.status == 301);
+  CHECK(answer_to(table.get(), request("GET", "/none", "example.com", "If-None-Match: *\r\n")).answer.status == 404);
+  const Built post = answer_to(table.get(), request("POST", "/robots.txt", "example.com", "If-None-Match: *\r\n"));
+  CHECK(post.answer.status == 405);
+  CHECK_THAT(post.bytes, !Catch::Contains("ETag"));
+}
+
+TEST_CASE("edge answer: a large page is sent gzip when the client takes it, with Vary on every form",
+          "[edge][answer][gzip]") {
+  const auto table = cache_table();
+  const std::string content = big_sitemap();
+  const PageEncoding forms = encode_page(content, ContentType::kXml);
+  REQUIRE_FALSE(forms.gzip.empty());
+  for (const std::string accept : {"gzip", "gzip, deflate, br", "GZIP", "x-gzip", "br;q=1.0, gzip;q=0.5", "*",
+                                   "deflate, *;q=0.1", "gzip;q=1, *;q=0", "identity;q=0, gzip"}) {
+    CAPTURE(accept);
+    const Built got = answer_to(table.get(), request("GET", "/sitemap.xml", "example.com", "Accept-Encoding: " + accept + "\r\n"));
+    CHECK(got.answer.status == 200);
+    CHECK(got.bytes ==
+          "HTTP/1.1 200 OK\r\n"
+          "Date: <date>\r\n"
+          "Content-Type: application/xml\r\n"
+          "Content-Encoding: gzip\r\n"
+          "ETag: " + forms.gzip_etag + "\r\n"
+          "Vary: Accept-Encoding\r\n"
+          "Content-Length: " + std::to_string(forms.gzip.size()) + "\r\n"
+          "\r\n" + forms.gzip);
+    CHECK(gunzip(body_of(got.bytes)) == content);
+  }
+  for (const std::string accept : {"", "identity", "gzip;q=0", "gzip; q=0.000", "deflate, br", "*;q=0",
+                                   "gzip;q=0, *", "gzip;q=bad", "gzipx", "x-gzip;q=0"}) {
+    CAPTURE(accept);
+    const std::string extra = accept.empty() ? "" : "Accept-Encoding: " + accept + "\r\n";
+    const Built got = answer_to(table.get(), request("GET", "/sitemap.xml", "example.com", extra));
+    CHECK(got.bytes ==
+          "HTTP/1.1 200 OK\r\n"
+          "Date: <date>\r\n"
+          "Content-Type: application/xml\r\n"
+          "ETag: " + forms.etag + "\r\n"
+          "Vary: Accept-Encoding\r\n"
+          "Content-Length: " + std::to_string(content.size()) + "\r\n"
+          "\r\n" + content);
+  }
+}
+
+TEST_CASE("edge answer: HEAD and 304 of a gzip page get no body, and the ETag of the form chosen",
+          "[edge][answer][gzip]") {
+  const auto table = cache_table();
+  const PageEncoding forms = encode_page(big_sitemap(), ContentType::kXml);
+  const Built head = answer_to(table.get(), request("HEAD", "/sitemap.xml", "example.com", "Accept-Encoding: gzip\r\n"));
+  CHECK(head.bytes ==
+        "HTTP/1.1 200 OK\r\n"
+        "Date: <date>\r\n"
+        "Content-Type: application/xml\r\n"
+        "Content-Encoding: gzip\r\n"
+        "ETag: " + forms.gzip_etag + "\r\n"
+        "Vary: Accept-Encoding\r\n"
+        "Content-Length: " + std::to_string(forms.gzip.size()) + "\r\n"
+        "\r\n");
+  const std::string gzip_tag = "If-None-Match: " + forms.gzip_etag + "\r\n";
+  const Built not_modified =
+      answer_to(table.get(), request("GET", "/sitemap.xml", "example.com", "Accept-Encoding: gzip\r\n" + gzip_tag));
+  CHECK(not_modified.bytes ==
+        "HTTP/1.1 304 Not Modified\r\n"
+        "Date: <date>\r\n"
+        "ETag: " + forms.gzip_etag + "\r\n"
+        "Vary: Accept-Encoding\r\n"
+        "Content-Length: " + std::to_string(forms.gzip.size()) + "\r\n"
+        "\r\n");
+  // The gzip tag does not validate the identity form, nor the other way round.
+  CHECK(answer_to(table.get(), request("GET", "/sitemap.xml", "example.com", gzip_tag)).answer.status == 200);
+  const Built identity_tag = answer_to(
+      table.get(), request("GET", "/sitemap.xml", "example.com", "Accept-Encoding: gzip\r\nIf-None-Match: " + forms.etag + "\r\n"));
+  CHECK(identity_tag.answer.status == 200);
+  CHECK(header_of(identity_tag.bytes, "Content-Encoding") == "gzip");
+  const Built identity_304 =
+      answer_to(table.get(), request("HEAD", "/sitemap.xml", "example.com", "If-None-Match: " + forms.etag + "\r\n"));
+  CHECK(identity_304.answer.status == 304);
+  CHECK(header_of(identity_304.bytes, "Vary") == "Accept-Encoding");
+  CHECK(body_of(identity_304.bytes).empty());
+}
+
+TEST_CASE("edge answer: a small page is never gzip and has no Vary", "[edge][answer][gzip]") {
+  const auto table = cache_table();
+  const Built got = answer_to(table.get(), request("GET", "/robots.txt", "example.com", "Accept-Encoding: gzip\r\n"));
+  CHECK(body_of(got.bytes) == "User-agent: *\n");
+  CHECK_THAT(got.bytes, !Catch::Contains("Content-Encoding"));
+  CHECK_THAT(got.bytes, !Catch::Contains("Vary"));
+}
+
+TEST_CASE("edge answer: an incompressible large page is sent as it is", "[edge][answer][gzip]") {
+  std::string noise(8192, '\0');
+  std::uint32_t x = 2463534242u;
+  for (char& c : noise) {
+    x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+    c = static_cast<char>(x & 0xff);
+  }
+  Rules rules;
+  rules.pages = {page("BASIC", "/blob", noise)};
+  const auto table = build_table(rules);
+  const Built got = answer_to(table.get(), request("GET", "/blob", "example.com", "Accept-Encoding: gzip\r\n"));
+  CHECK(body_of(got.bytes) == noise);
+  CHECK_THAT(got.bytes, !Catch::Contains("Content-Encoding"));
+  CHECK_THAT(got.bytes, !Catch::Contains("Vary"));
+}
+
+// --- The query fallback --------------------------------------------------------
+
+namespace {
+
+// One rule of each type and a page, none of which matches a query.
+std::shared_ptr<const Table> query_table() {
+  Rules rules;
+  rules.version = 5;
+  rules.redirects = {redirect("BASIC", "/basic", "/to-basic"),
+                     redirect("BASIC_HOST", "example.com/basic-host", "/to-basic-host", "FOUND"),
+                     redirect("REGEX", "^/regex/([a-z]+)$", "/to-regex/$1", "TEMPORARY_REDIRECT"),
+                     redirect("REGEX_HOST", "^example\\.com/regex-host/([a-z]+)$", "/to-regex-host/$1",
+                              "PERMANENT_REDIRECT"),
+                     redirect("BASIC", "/own-query", "/to?lang=fr"),
+                     redirect("BASIC", "/fragment", "/to#part"),
+                     redirect("BASIC", "/absolute", "https://example.org/x?a=1"),
+                     redirect("BASIC", "/both?utm=1", "/exact"),
+                     redirect("BASIC", "/both", "/by-path")};
+  rules.pages = {page("BASIC", "/page", "a page\n")};
+  return build_table(rules);
+}
+
+AnswerOptions query_options(bool fallback, bool preserve) {
+  AnswerOptions options;
+  options.query = {fallback, preserve};
+  return options;
+}
+
+}  // namespace
+
+TEST_CASE("edge answer: without query_fallback a target with a query matches no path-only rule",
+          "[edge][answer][query]") {
+  const auto table = query_table();
+  for (const char* target : {"/basic?utm=1", "/basic-host?utm=1", "/regex/abc?utm=1", "/regex-host/abc?utm=1",
+                             "/page?utm=1", "/basic?"}) {
+    CAPTURE(target);
+    CHECK(answer_to(table.get(), request("GET", target)).answer.status == 404);
+    // preserve alone does nothing
+    CHECK(answer_to(table.get(), request("GET", target), false, query_options(false, true)).answer.status == 404);
+  }
+}
+
+TEST_CASE("edge answer: query_fallback matches the path alone, for every rule type and a page",
+          "[edge][answer][query]") {
+  const auto table = query_table();
+  const struct {
+    const char* target;
+    int status;
+    const char* location;            // without query_preserve
+    const char* preserved_location;  // with it
+  } cases[] = {
+      {"/basic?utm=1", 301, "/to-basic", "/to-basic?utm=1"},
+      {"/basic-host?utm=1&b=2", 302, "/to-basic-host", "/to-basic-host?utm=1&b=2"},
+      {"/regex/abc?utm=1", 307, "/to-regex/abc", "/to-regex/abc?utm=1"},
+      {"/regex-host/abc?utm=1", 308, "/to-regex-host/abc", "/to-regex-host/abc?utm=1"},
+      {"/own-query?utm=1", 301, "/to?lang=fr", "/to?lang=fr&utm=1"},
+      {"/fragment?utm=1", 301, "/to#part", "/to?utm=1#part"},
+      {"/absolute?utm=1", 301, "https://example.org/x?a=1", "https://example.org/x?a=1&utm=1"},
+      {"/basic?", 301, "/to-basic", "/to-basic"},  // a lone '?': nothing to carry
+  };
+  for (const auto& c : cases) {
+    CAPTURE(c.target);
+    const Built plain = answer_to(table.get(), request("GET", c.target), false, query_options(true, false));
+    CHECK(plain.answer.status == c.status);
+    CHECK(header_of(plain.bytes, "Location") == c.location);
+    const Built kept = answer_to(table.get(), request("GET", c.target), false, query_options(true, true));
+    CHECK(kept.answer.status == c.status);
+    CHECK(header_of(kept.bytes, "Location") == c.preserved_location);
+    CHECK_THAT(kept.bytes, !Catch::Contains("X-Flecto"));
+  }
+  for (const bool preserve : {false, true}) {
+    const Built got = answer_to(table.get(), request("GET", "/page?utm=1"), false, query_options(true, preserve));
+    CHECK(got.answer.status == 200);
+    CHECK(body_of(got.bytes) == "a page\n");
+  }
+}
+
+TEST_CASE("edge answer: the full target wins over the fallback, which answers only a query", "[edge][answer][query]") {
+  const auto table = query_table();
+  const AnswerOptions options = query_options(true, true);
+  const Built exact = answer_to(table.get(), request("GET", "/both?utm=1"), true, options);
+  CHECK(header_of(exact.bytes, "Location") == "/exact");
+  CHECK_THAT(exact.bytes, !Catch::Contains("X-Flecto-Query-Fallback"));
+  const Built by_path = answer_to(table.get(), request("GET", "/both?utm=2"), true, options);
+  CHECK(header_of(by_path.bytes, "Location") == "/by-path?utm=2");
+  CHECK(answer_to(table.get(), request("GET", "/nothing?utm=1"), false, options).answer.status == 404);
+  CHECK(answer_to(table.get(), request("GET", "/nothing"), false, options).answer.status == 404);
+  CHECK(answer_to(table.get(), request("GET", "/basic"), true, options).bytes.find("X-Flecto-Query-Fallback") ==
+        std::string::npos);
+}
+
+TEST_CASE("edge answer: the debug headers say when the query fallback answered", "[edge][answer][query]") {
+  const auto table = query_table();
+  CHECK(answer_to(table.get(), request("HEAD", "/basic?utm=1"), true, query_options(true, true)).bytes ==
+        "HTTP/1.1 301 Moved Permanently\r\n"
+        "Date: <date>\r\n"
+        "Location: /to-basic?utm=1\r\n"
+        "X-Flecto-Project: test-ns/test-project\r\n"
+        "X-Flecto-Version: 5\r\n"
+        "X-Flecto-Rule: redirect BASIC /basic\r\n"
+        "X-Flecto-Query-Fallback: 1\r\n"
+        "X-Flecto-Target: /to-basic\r\n"
+        "Content-Type: text/html; charset=utf-8\r\n"
+        "Content-Length: 50\r\n"
+        "\r\n");
+  const Built page_answer = answer_to(table.get(), request("GET", "/page?x"), true, query_options(true, false));
+  CHECK(header_of(page_answer.bytes, "X-Flecto-Rule") == "page BASIC /page");
+  CHECK(header_of(page_answer.bytes, "X-Flecto-Query-Fallback") == "1");
+  const Built post = answer_to(table.get(), request("POST", "/page?x"), true, query_options(true, false));
+  CHECK(post.answer.status == 405);
+  CHECK(header_of(post.bytes, "X-Flecto-Query-Fallback") == "1");
 }

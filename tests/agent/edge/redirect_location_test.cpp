@@ -82,3 +82,14 @@ TEST_CASE("redirect_html_body: Go's short HTML body", "[location]") {
   CHECK(redirect_html_body("/", 302) == "<a href=\"/\">Found</a>.\n\n");
   CHECK(redirect_html_body("/", 307) == "<a href=\"/\">Temporary Redirect</a>.\n\n");
 }
+
+TEST_CASE("redirect location: with_query adds the request's query before a fragment", "[edge][location][query]") {
+  CHECK(flecto::with_query("/new", "utm=1") == "/new?utm=1");
+  CHECK(flecto::with_query("/new?a=1", "utm=1") == "/new?a=1&utm=1");
+  CHECK(flecto::with_query("/new?", "utm=1") == "/new?utm=1");
+  CHECK(flecto::with_query("/new?a=1&", "utm=1") == "/new?a=1&utm=1");
+  CHECK(flecto::with_query("/new#top", "utm=1") == "/new?utm=1#top");
+  CHECK(flecto::with_query("/new?a=1#top?x", "utm=1") == "/new?a=1&utm=1#top?x");
+  CHECK(flecto::with_query("https://example.org", "a=%20") == "https://example.org?a=%20");
+  CHECK(flecto::with_query("/new", "a\r\nb") == "/new?a%0d%0ab");  // never a line break in a header
+}
