@@ -111,8 +111,8 @@ TEST_CASE("rules load: the fast walk reads valid files as parse_rules_json does"
     INFO(text);
     taken += check_against_dom(dir, text).has_value();
   }
-  // Only the file with an escaped key and a key given twice is left to the parser.
-  CHECK(taken == static_cast<int>(std::size(kValid)) - 1);
+  // Escapes in values and a field given twice in an item are the walk's own.
+  CHECK(taken == static_cast<int>(std::size(kValid)));
 }
 
 TEST_CASE("rules load: every malformed file gets parse_rules_json's message", "[rules][load]") {
