@@ -59,6 +59,15 @@ void write_all(int fd, const std::string& data, const std::string& path) {
   }
 }
 
+// Whether the snapshot file is there; SnapshotError when that cannot be told
+// (a directory that cannot be searched, say), which is not "no snapshot".
+bool snapshot_exists(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec)) return true;
+  if (ec && ec != std::errc::no_such_file_or_directory) throw SnapshotError(path + ": " + ec.message());
+  return false;
+}
+
 std::string read_whole_file(const std::string& path) {
   Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0) fail_errno(path, "open", errno);
@@ -131,13 +140,7 @@ void write_snapshot(const std::string& state_dir, const Rules& rules, const std:
 
 std::optional<Rules> read_snapshot(const std::string& state_dir, const std::string& name) {
   const std::string path = snapshot_path(state_dir, name);
-  std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) {
-    if (ec && ec != std::errc::no_such_file_or_directory) {
-      throw SnapshotError(path + ": " + ec.message());
-    }
-    return std::nullopt;
-  }
+  if (!snapshot_exists(path)) return std::nullopt;
   std::string text = read_whole_file(path);
   try {
     return parse_rules_json(text);
@@ -149,13 +152,7 @@ std::optional<Rules> read_snapshot(const std::string& state_dir, const std::stri
 std::optional<BuildResult> load_snapshot(const std::string& state_dir, const TableOptions& options,
                                          const std::string& name) {
   const std::string path = snapshot_path(state_dir, name);
-  std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) {
-    if (ec && ec != std::errc::no_such_file_or_directory) {
-      throw SnapshotError(path + ": " + ec.message());
-    }
-    return std::nullopt;
-  }
+  if (!snapshot_exists(path)) return std::nullopt;
   try {
     return load_rules_text(path, options);
   } catch (const RulesText::ReadError& e) {
