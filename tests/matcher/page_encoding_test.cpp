@@ -10,32 +10,14 @@
 #include <string>
 
 #include "matcher/page_encoding.hpp"
+#include "tests/agent/manager/compress.hpp"
 #include "matcher/table.hpp"
 
 using namespace flecto;
 
 namespace {
 
-// `gz` inflated as a gzip stream; throws when it is not one.
-std::string gunzip(const std::string& gz) {
-  z_stream stream{};
-  REQUIRE(inflateInit2(&stream, 15 + 16) == Z_OK);
-  std::string out;
-  char buffer[16384];
-  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(gz.data()));
-  stream.avail_in = static_cast<uInt>(gz.size());
-  int status = Z_OK;
-  while (status == Z_OK) {
-    stream.next_out = reinterpret_cast<Bytef*>(buffer);
-    stream.avail_out = sizeof buffer;
-    status = inflate(&stream, Z_NO_FLUSH);
-    out.append(buffer, sizeof buffer - stream.avail_out);
-  }
-  const bool whole = status == Z_STREAM_END && stream.avail_in == 0;
-  inflateEnd(&stream);
-  if (!whole) throw std::runtime_error("not one whole gzip stream");
-  return out;
-}
+using flecto::test::gunzip;
 
 // A sitemap of `n` URLs: text that compresses well.
 std::string sitemap(int n) {

@@ -13,6 +13,7 @@
 #include "agent/edge/request.hpp"
 #include "agent/edge/response.hpp"
 #include "matcher/page_encoding.hpp"
+#include "tests/agent/manager/compress.hpp"
 #include "tests/agent/edge/test_support.hpp"
 
 using namespace flecto;
@@ -362,22 +363,6 @@ std::string header_of(const std::string& bytes, const std::string& name) {
 }
 
 std::string body_of(const std::string& bytes) { return bytes.substr(bytes.find("\r\n\r\n") + 4); }
-
-// The page's gzip form inflated.
-std::string gunzip(const std::string& gz) {
-  z_stream stream{};
-  REQUIRE(inflateInit2(&stream, 15 + 16) == Z_OK);
-  std::string out(gz.size() * 50 + 1024, '\0');
-  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(gz.data()));
-  stream.avail_in = static_cast<uInt>(gz.size());
-  stream.next_out = reinterpret_cast<Bytef*>(out.data());
-  stream.avail_out = static_cast<uInt>(out.size());
-  const int status = inflate(&stream, Z_FINISH);
-  out.resize(stream.total_out);
-  inflateEnd(&stream);
-  CHECK(status == Z_STREAM_END);
-  return out;
-}
 
 }  // namespace
 

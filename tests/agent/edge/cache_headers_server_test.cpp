@@ -9,6 +9,7 @@
 #include <string>
 
 #include "matcher/page_encoding.hpp"
+#include "tests/agent/manager/compress.hpp"
 #include "tests/agent/edge/test_support.hpp"
 
 using namespace flecto;
@@ -20,21 +21,6 @@ std::string sitemap() {
   std::string xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset>\n";
   for (int i = 0; i < 3000; ++i) xml += "  <url><loc>https://example.com/p/" + std::to_string(i) + "</loc></url>\n";
   return xml + "</urlset>\n";
-}
-
-std::string gunzip(const std::string& gz) {
-  z_stream stream{};
-  REQUIRE(inflateInit2(&stream, 15 + 16) == Z_OK);
-  std::string out(gz.size() * 50 + 1024, '\0');
-  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(gz.data()));
-  stream.avail_in = static_cast<uInt>(gz.size());
-  stream.next_out = reinterpret_cast<Bytef*>(out.data());
-  stream.avail_out = static_cast<uInt>(out.size());
-  const int status = inflate(&stream, Z_FINISH);
-  out.resize(stream.total_out);
-  inflateEnd(&stream);
-  CHECK(status == Z_STREAM_END);
-  return out;
 }
 
 struct CacheEdge {

@@ -14,6 +14,28 @@ namespace flecto::test {
 
 enum class Wrapper { kGzip, kZlib, kRaw };
 
+// `gz` inflated as one whole gzip stream; throws std::runtime_error when it
+// is not one (bad data, truncated, or bytes after its end).
+inline std::string gunzip(const std::string& gz) {
+  z_stream stream{};
+  if (inflateInit2(&stream, 15 + 16) != Z_OK) throw std::runtime_error("inflateInit2 failed");
+  std::string out;
+  char buffer[16384];
+  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(gz.data()));
+  stream.avail_in = static_cast<uInt>(gz.size());
+  int status = Z_OK;
+  while (status == Z_OK) {
+    stream.next_out = reinterpret_cast<Bytef*>(buffer);
+    stream.avail_out = sizeof buffer;
+    status = inflate(&stream, Z_NO_FLUSH);
+    out.append(buffer, sizeof buffer - stream.avail_out);
+  }
+  const bool whole = status == Z_STREAM_END && stream.avail_in == 0;
+  inflateEnd(&stream);
+  if (!whole) throw std::runtime_error("not one whole gzip stream");
+  return out;
+}
+
 // `text` compressed whole, with the given wrapper.
 inline std::string compress(std::string_view text, Wrapper wrapper = Wrapper::kGzip, int level = 6) {
   z_stream stream{};
