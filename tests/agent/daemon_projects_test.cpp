@@ -155,8 +155,9 @@ TEST_CASE("projects: reloads under load add, remove, re-token and re-host projec
   CHECK_THAT(log, Catch::Contains("with new sync settings (ns/b)"));
   CHECK_THAT(log, !Catch::Contains("token-b2"));
 
-  agent.process->send_signal(SIGTERM);
-  CHECK(agent.process->wait_for_exit(20s) == flecto::kExitOk);
+  const int agent_exit = agent.terminate(20s);
+  INFO("exit status " << agent_exit << ", the agent's log:\n" << agent.log());
+  CHECK(agent_exit == flecto::kExitOk);
 }
 
 namespace {
@@ -272,8 +273,9 @@ TEST_CASE("projects: three projects on two managers, each host its own project's
   CHECK(location_for(edge, "three.example") == "/from-p3");
   CHECK_THAT(agent.log(), Catch::Contains("[ns2/p2] sync: version check failed"));
   CHECK_THAT(agent.log(), Catch::Contains("[ns/p3] sync: version check failed"));
-  agent.process->send_signal(SIGTERM);
-  REQUIRE(agent.process->wait_for_exit(20s) == flecto::kExitOk);
+  const int agent_exit = agent.terminate(20s);
+  INFO("exit status " << agent_exit << ", the agent's log:\n" << agent.log());
+  REQUIRE(agent_exit == flecto::kExitOk);
 
   // Both managers down: a restart serves every project from its snapshot.
   setup.m1->stop();
@@ -284,8 +286,9 @@ TEST_CASE("projects: three projects on two managers, each host its own project's
   CHECK(location_for(edge2, "one.example") == "/from-p1-new");
   CHECK(location_for(edge2, "two.example") == "/from-p2");
   CHECK(location_for(edge2, "three.example") == "/from-p3");
-  again.process->send_signal(SIGTERM);
-  CHECK(again.process->wait_for_exit(20s) == flecto::kExitOk);
+  const int again_exit = again.terminate(20s);
+  INFO("exit status " << again_exit << ", the agent's log:\n" << again.log());
+  CHECK(again_exit == flecto::kExitOk);
 }
 
 TEST_CASE("projects: without a default project an unlisted host is a miss", "[threads]") {
@@ -299,8 +302,9 @@ TEST_CASE("projects: without a default project an unlisted host is a miss", "[th
   CHECK(location_for(edge, "elsewhere.example") == "404");
   CHECK(location_for(edge, "example.org") == "404");  // a wildcard never matches its base
   CHECK(agent.metric("flecto_agent_requests_total{namespace=\"\",project=\"\",outcome=\"miss\",code=\"404\"}") == 2);
-  agent.process->send_signal(SIGTERM);
-  CHECK(agent.process->wait_for_exit(20s) == flecto::kExitOk);
+  const int agent_exit = agent.terminate(20s);
+  INFO("exit status " << agent_exit << ", the agent's log:\n" << agent.log());
+  CHECK(agent_exit == flecto::kExitOk);
 }
 
 TEST_CASE("projects: --sync-once syncs every project, match --config answers from their snapshots", "[threads]") {

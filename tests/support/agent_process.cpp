@@ -1,6 +1,7 @@
 #include "support/agent_process.hpp"
 
 #include <netinet/in.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -75,6 +76,11 @@ double AgentProcess::metric(const std::string& series) const {
 std::string AgentProcess::location_of(const std::string& path) const {
   auto r = edge_get(path);
   return r ? r->get_header_value("Location") : std::string("(no answer)");
+}
+
+int AgentProcess::terminate(std::chrono::milliseconds timeout) {
+  process->send_signal(SIGTERM);
+  return process->wait_for_exit(timeout).value_or(-1);
 }
 
 bool AgentProcess::running() const { return !process->wait_for_exit(0ms).has_value(); }

@@ -60,6 +60,10 @@ struct AgentProcess {
   bool wait_ready() const;
   // What the agent wrote on standard error so far.
   std::string log() const { return process->stderr_text(); }
+  // Sends SIGTERM and waits up to `timeout` for the exit: its status, or -1
+  // when it did not exit in time (a sanitizer's report is a status too,
+  // with the report in log()).
+  int terminate(std::chrono::milliseconds timeout);
 
  private:
   std::vector<std::string> listen_args(const std::string& log_level) const;
