@@ -235,3 +235,42 @@ TEST_CASE("match --config: the project that answers the Host, from its snapshot"
   CHECK_THAT(answers[0], Catch::Contains("\"code\":302"));
   CHECK_THAT(answers[1], Catch::StartsWith("{\"project\":\"prod/main\",\"redirect\":null"));
 }
+
+TEST_CASE("match --config: query_fallback and query_preserve answer as the edge does", "[match]") {
+  flecto::test::TempDir dir;
+  flecto::Config config;
+  config.manager_url = "https://manager.example.com";
+  config.namespace_code = "prod";
+  config.project_code = "main";
+  config.state_dir = dir.path();
+  flecto::Rules rules;
+  rules.version = 2;
+  rules.redirects = {{"BASIC", "/spring-sale", "/sale?from=spring", "MOVED_PERMANENT"}};
+  flecto::write_snapshot(dir.path(), rules);
+  flecto::MatchCommandOptions options;
+  options.host = "example.com";
+  options.uri = "/spring-sale?utm_source=mail";
+
+  SECTION("off, the default: the full target misses") {
+    options.projects = flecto::plan_projects(config);
+    Run r = run(options);
+    CHECK(r.status == flecto::kExitOk);
+    CHECK_THAT(r.out, Catch::StartsWith("{\"project\":\"prod/main\",\"redirect\":null"));
+  }
+  SECTION("query_fallback: the path alone matches, the Location as the rule gives it") {
+    config.query_fallback = true;
+    options.projects = flecto::plan_projects(config);
+    Run r = run(options);
+    CHECK(r.status == flecto::kExitOk);
+    CHECK_THAT(r.out, Catch::Contains("\"location\":\"/sale?from=spring\",\"code\":301") &&
+                          Catch::Contains("\"query_fallback\":true"));
+  }
+  SECTION("query_preserve too: the request's query joins the target's with &") {
+    config.query_fallback = true;
+    config.query_preserve = true;
+    options.projects = flecto::plan_projects(config);
+    Run r = run(options);
+    CHECK(r.status == flecto::kExitOk);
+    CHECK_THAT(r.out, Catch::Contains("\"location\":\"/sale?from=spring&utm_source=mail\",\"code\":301"));
+  }
+}
