@@ -16,6 +16,7 @@
 #include <stdexcept>
 #include <stop_token>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "matcher/rule.hpp"
@@ -49,6 +50,32 @@ struct LoadReport {
   std::string error;         // empty on success
 };
 
+// Takes a listing's items one at a time, in the manager's order, as views
+// that live only for the call (into a page's body, freed once walked).
+// The fields are as listed, words unparsed, null given as "".
+class ListingSink {
+ public:
+  virtual ~ListingSink() = default;
+  virtual void add_redirect(std::string_view type, std::string_view source, std::string_view target,
+                            std::string_view status) = 0;
+  virtual void add_page(std::string_view type, std::string_view path, std::string_view content,
+                        std::string_view content_type) = 0;
+};
+
+// A sink that keeps every item as strings: the lists of a Rules.
+class RulesCollector final : public ListingSink {
+ public:
+  void add_redirect(std::string_view type, std::string_view source, std::string_view target,
+                    std::string_view status) override {
+    rules.redirects.push_back({std::string(type), std::string(source), std::string(target), std::string(status)});
+  }
+  void add_page(std::string_view type, std::string_view path, std::string_view content,
+                std::string_view content_type) override {
+    rules.pages.push_back({std::string(type), std::string(path), std::string(content), std::string(content_type)});
+  }
+  Rules rules;
+};
+
 class ManagerApi {
  public:
   virtual ~ManagerApi() = default;
@@ -57,6 +84,17 @@ class ManagerApi {
   // GET .../redirects and .../pages: every page, in the manager's order.
   virtual std::vector<Redirect> list_redirects(int page_size, std::stop_token stop) = 0;
   virtual std::vector<Page> list_pages(int page_size, std::stop_token stop) = 0;
+  // The same listings, each item handed to `sink` as it is read, so that no
+  // list of them is held: ManagerClient parses a page, hands its items and
+  // frees its body before asking for the next. When a walk throws, the
+  // items it handed before are the caller's to throw away. By default, over
+  // the lists above (the test doubles' way).
+  virtual void walk_redirects(int page_size, ListingSink& sink, std::stop_token stop) {
+    for (const Redirect& r : list_redirects(page_size, stop)) sink.add_redirect(r.type, r.source, r.target, r.status);
+  }
+  virtual void walk_pages(int page_size, ListingSink& sink, std::stop_token stop) {
+    for (const Page& p : list_pages(page_size, stop)) sink.add_page(p.type, p.path, p.content, p.content_type);
+  }
   // POST .../agents.
   virtual void report_load(const LoadReport& report, std::stop_token stop) = 0;
   // PATCH .../agents/<name>/hit.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <utility>
 
 namespace flecto {
 namespace {
@@ -21,28 +22,73 @@ std::optional<std::int64_t> integer_field(simdjson::dom::element value, std::str
   return value.get_int64().value();
 }
 
-template <typename Item, typename ReadItem>
-ListingPage<Item> parse_page(simdjson::dom::parser& parser, const std::string& body, std::size_t first_index,
-                             std::string_view list_name, ReadItem read_item) {
+// A string field as a view: null is "", another type an error naming
+// `where` and `name` ("redirects[3].status: expected a string").
+std::string_view string_view_field(simdjson::dom::element value, std::string_view where, const char* name) {
+  if (value.is_null()) return {};
+  if (!value.is_string()) throw JsonShapeError(std::string(where) + "." + name + ": expected a string");
+  return std::string_view(value.get_string());
+}
+
+// Hands one item to `sink`; a key given twice counts with its last value.
+void read_redirect(simdjson::dom::object item, std::string_view where, ListingSink& sink) {
+  std::string_view type, source, target, status;
+  for (auto [key, value] : item) {
+    if (key_equals(key, "type")) type = string_view_field(value, where, "type");
+    else if (key_equals(key, "source")) source = string_view_field(value, where, "source");
+    else if (key_equals(key, "target")) target = string_view_field(value, where, "target");
+    else if (key_equals(key, "status")) status = string_view_field(value, where, "status");
+  }
+  sink.add_redirect(type, source, target, status);
+}
+
+void read_page(simdjson::dom::object item, std::string_view where, ListingSink& sink) {
+  std::string_view type, path, content, content_type;
+  for (auto [key, value] : item) {
+    if (key_equals(key, "type")) type = string_view_field(value, where, "type");
+    else if (key_equals(key, "path")) path = string_view_field(value, where, "path");
+    else if (key_equals(key, "content")) content = string_view_field(value, where, "content");
+    else if (key_equals(key, "contentType")) content_type = string_view_field(value, where, "contentType");
+  }
+  sink.add_page(type, path, content, content_type);
+}
+
+// Takes the items of an Items that a later one replaces: they are checked,
+// as every value is, but not kept.
+class DroppingSink final : public ListingSink {
+ public:
+  void add_redirect(std::string_view, std::string_view, std::string_view, std::string_view) override {}
+  void add_page(std::string_view, std::string_view, std::string_view, std::string_view) override {}
+};
+
+template <typename ReadItem>
+PageFields parse_page(simdjson::dom::parser& parser, const std::string& body, std::size_t first_index,
+                      std::string_view list_name, ListingSink& sink, ReadItem read_item) {
   simdjson::dom::element root = parse_body(parser, body);
   if (!root.is_object()) throw JsonShapeError("expected a JSON object with Items and Total");
-  ListingPage<Item> page;
-  for (auto [key, value] : root.get_object()) {
+  const simdjson::dom::object object = root.get_object();
+  // A key given twice counts with its last value: only the last Items goes
+  // to the sink, so that no item is handed and then taken back.
+  std::size_t items_keys = 0;
+  for (auto field : object) items_keys += key_equals(field.key, "items") ? 1 : 0;
+  PageFields page;
+  DroppingSink dropped;
+  for (auto [key, value] : object) {
     if (key_equals(key, "items")) {
-      page.items.clear();  // a duplicate key: the last one wins, as for every other key
+      ListingSink& to = --items_keys == 0 ? sink : dropped;
+      page.items = 0;
       if (value.is_null()) continue;
       if (!value.is_array()) throw JsonShapeError("Items: expected an array");
-      simdjson::dom::array array = value.get_array();
-      page.items.reserve(array.size());
       std::size_t index = first_index;
       std::string where;  // reused: one allocation per page, not per item
-      for (simdjson::dom::element element : array) {
+      for (simdjson::dom::element element : value.get_array()) {
         where.assign(list_name);
         where += '[';
         where += std::to_string(index++);
         where += ']';
         if (!element.is_object()) throw JsonShapeError(where + ": expected an object");
-        page.items.push_back(read_item(element.get_object(), where));
+        read_item(element.get_object(), where, to);
+        ++page.items;
       }
     } else if (key_equals(key, "total")) {
       page.total = integer_field(value, "Total");
@@ -57,6 +103,11 @@ ListingPage<Item> parse_page(simdjson::dom::parser& parser, const std::string& b
     }
   }
   return page;
+}
+
+template <typename Item>
+ListingPage<Item> with_items(PageFields fields, std::vector<Item> items) {
+  return ListingPage<Item>{std::move(items), fields.total, fields.limit, fields.offset, std::move(fields.next)};
 }
 
 // The length of the valid UTF-8 sequence at the start of `text` (1 to 4),
@@ -135,14 +186,28 @@ std::int64_t parse_version_body(std::string_view body) {
 
 void padded_for_simdjson(std::string& body) { body.reserve(body.size() + simdjson::SIMDJSON_PADDING); }
 
+PageFields parse_redirects_page(simdjson::dom::parser& parser, const std::string& body, std::size_t first_index,
+                                ListingSink& sink) {
+  return parse_page(parser, body, first_index, "redirects", sink, read_redirect);
+}
+
+PageFields parse_pages_page(simdjson::dom::parser& parser, const std::string& body, std::size_t first_index,
+                            ListingSink& sink) {
+  return parse_page(parser, body, first_index, "pages", sink, read_page);
+}
+
 ListingPage<Redirect> parse_redirects_page(simdjson::dom::parser& parser, const std::string& body,
                                            std::size_t first_index) {
-  return parse_page<Redirect>(parser, body, first_index, "redirects", redirect_from_json);
+  RulesCollector collected;
+  PageFields fields = parse_redirects_page(parser, body, first_index, collected);
+  return with_items(std::move(fields), std::move(collected.rules.redirects));
 }
 
 ListingPage<Page> parse_pages_page(simdjson::dom::parser& parser, const std::string& body,
                                    std::size_t first_index) {
-  return parse_page<Page>(parser, body, first_index, "pages", page_from_json);
+  RulesCollector collected;
+  PageFields fields = parse_pages_page(parser, body, first_index, collected);
+  return with_items(std::move(fields), std::move(collected.rules.pages));
 }
 
 ListingWalk::ListingWalk(std::int64_t limit) : limit_(limit) {

@@ -40,11 +40,28 @@ struct ListingPage {
   std::string next;
 };
 
-// Parse one page's body with `parser` (reused across pages). `first_index`
-// is the listing index of the page's first item, for error messages
-// ("redirects[1203].status: expected a string"). Throw JsonShapeError for
-// malformed JSON or a value of the wrong type. The body must be followed by
+// One page's fields but its items, which went to a sink.
+struct PageFields {
+  std::size_t items = 0;  // how many were handed to the sink
+  std::optional<std::int64_t> total;
+  std::optional<std::int64_t> limit;
+  std::optional<std::int64_t> offset;
+  std::string next;
+};
+
+// Parse one page's body with `parser` (reused across pages), handing each
+// item of its (last) Items to `sink` as views into the parser's buffers.
+// `first_index` is the listing index of the page's first item, for error
+// messages ("redirects[1203].status: expected a string"). Throw
+// JsonShapeError for malformed JSON or a value of the wrong type (the items
+// before it were handed). The body must be followed by
 // simdjson::SIMDJSON_PADDING bytes of capacity (see padded_for_simdjson).
+PageFields parse_redirects_page(simdjson::dom::parser& parser, const std::string& body, std::size_t first_index,
+                                ListingSink& sink);
+PageFields parse_pages_page(simdjson::dom::parser& parser, const std::string& body, std::size_t first_index,
+                            ListingSink& sink);
+
+// The same, the items collected as strings.
 ListingPage<Redirect> parse_redirects_page(simdjson::dom::parser& parser, const std::string& body,
                                            std::size_t first_index);
 ListingPage<Page> parse_pages_page(simdjson::dom::parser& parser, const std::string& body,

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <optional>
 #include <stdexcept>
+#include <type_traits>
 #include <utility>
 
 #include <httplib.h>
@@ -295,13 +296,16 @@ struct ManagerClient::Impl {
     return std::move(answer.body);
   }
 
-  template <typename Item, typename ParsePage>
-  std::vector<Item> list(const char* name, int page_size, std::stop_token stop, ParsePage parse_page) {
+  // Walks a listing page by page: each page's items go to `sink` as views
+  // into the parser's buffers, then its body is freed before the next is
+  // asked for, so that a listing is never held whole.
+  template <typename ParsePage>
+  void walk(const char* name, int page_size, ListingSink& sink, std::stop_token stop, ParsePage parse_page) {
     if (page_size <= 0) throw std::invalid_argument("page_size must be positive");
     const std::string path = api_path + "/" + name;
     const std::string what = "GET " + url.origin() + path;
-    std::vector<Item> items;
     ListingWalk walk(page_size);
+    std::size_t handed = 0;
     bool done = false;
     while (!done) {
       std::string query = "?limit=" + std::to_string(page_size);
@@ -314,24 +318,32 @@ struct ManagerClient::Impl {
       std::string body = request("GET", path + query, page_what, stop, false);
       padded_for_simdjson(body);
       try {
-        auto page = parse_page(parser, body, items.size());
-        done = walk.accept(page.items.size(), page.total, page.limit, page.next);
-        if (items.empty()) {
-          items = std::move(page.items);
-          if (page.total && *page.total > 0 && *page.total <= (std::int64_t{1} << 24)) {
-            items.reserve(static_cast<std::size_t>(*page.total));
-          }
-        } else {
-          items.insert(items.end(), std::make_move_iterator(page.items.begin()),
-                       std::make_move_iterator(page.items.end()));
-        }
+        const PageFields page = parse_page(parser, body, handed, sink);
+        handed += page.items;
+        done = walk.accept(page.items, page.total, page.limit, page.next);
       } catch (const JsonShapeError& e) {
         fail(Kind::kInvalidData, page_what, e.what());
       } catch (const ListingError& e) {
         fail(Kind::kInvalidData, page_what, std::string("inconsistent listing: ") + e.what());
       }
     }
-    return items;
+    // A page in one (limit=0 asks for everything) grows the parser to many
+    // times its size; that is not kept between syncs.
+    if (parser.capacity() > kKeptParserCapacity) parser = simdjson::dom::parser();
+  }
+
+  // The parser's capacity kept between walks: a few pages at the default size.
+  static constexpr std::size_t kKeptParserCapacity = std::size_t{16} << 20;
+
+  template <typename Item, typename ParsePage>
+  std::vector<Item> list(const char* name, int page_size, std::stop_token stop, ParsePage parse_page) {
+    RulesCollector collected;
+    walk(name, page_size, collected, stop, parse_page);
+    if constexpr (std::is_same_v<Item, Redirect>) {
+      return std::move(collected.rules.redirects);
+    } else {
+      return std::move(collected.rules.pages);
+    }
   }
 };
 
@@ -354,12 +366,35 @@ std::int64_t ManagerClient::get_version(std::stop_token stop) {
   }
 }
 
+namespace {
+
+// The overloads that hand items to a sink, as walk() takes them.
+PageFields redirects_page(simdjson::dom::parser& parser, const std::string& body, std::size_t first_index,
+                          ListingSink& sink) {
+  return parse_redirects_page(parser, body, first_index, sink);
+}
+
+PageFields pages_page(simdjson::dom::parser& parser, const std::string& body, std::size_t first_index,
+                      ListingSink& sink) {
+  return parse_pages_page(parser, body, first_index, sink);
+}
+
+}  // namespace
+
 std::vector<Redirect> ManagerClient::list_redirects(int page_size, std::stop_token stop) {
-  return impl_->list<Redirect>("redirects", page_size, stop, parse_redirects_page);
+  return impl_->list<Redirect>("redirects", page_size, stop, redirects_page);
 }
 
 std::vector<Page> ManagerClient::list_pages(int page_size, std::stop_token stop) {
-  return impl_->list<Page>("pages", page_size, stop, parse_pages_page);
+  return impl_->list<Page>("pages", page_size, stop, pages_page);
+}
+
+void ManagerClient::walk_redirects(int page_size, ListingSink& sink, std::stop_token stop) {
+  impl_->walk("redirects", page_size, sink, stop, redirects_page);
+}
+
+void ManagerClient::walk_pages(int page_size, ListingSink& sink, std::stop_token stop) {
+  impl_->walk("pages", page_size, sink, stop, pages_page);
 }
 
 void ManagerClient::report_load(const LoadReport& report, std::stop_token stop) {

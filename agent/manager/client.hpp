@@ -76,6 +76,11 @@ class ManagerClient final : public ManagerApi {
   // kInvalidData.
   std::vector<Redirect> list_redirects(int page_size, std::stop_token stop = {}) override;
   std::vector<Page> list_pages(int page_size, std::stop_token stop = {}) override;
+  // The same walks, page by page: each page's items are handed to `sink`
+  // as they are parsed and its body is freed before the next page is asked
+  // for (list_* collect them so).
+  void walk_redirects(int page_size, ListingSink& sink, std::stop_token stop = {}) override;
+  void walk_pages(int page_size, ListingSink& sink, std::stop_token stop = {}) override;
 
   // POST .../agents.
   void report_load(const LoadReport& report, std::stop_token stop = {}) override;

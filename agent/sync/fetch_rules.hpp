@@ -29,6 +29,21 @@
 
 namespace flecto {
 
+// Where one fetch's items go, as the listings are walked (ListingSink, in
+// agent/manager/api.hpp: redirects, then pages). start() begins an attempt:
+// whatever an earlier attempt handed over is to be thrown away.
+class FetchSink : public ListingSink {
+ public:
+  virtual void start(std::int64_t version) = 0;
+};
+
+// Fetches one whole version into `sink`, as fetch_rules() below does, and
+// returns the number of attempts; the sink then holds the last attempt's
+// items, one whole version, the one its last start() named. Throws as
+// fetch_rules() does; the sink then holds a part of an attempt.
+int fetch_rules_into(ManagerApi& api, std::int64_t version, const ListingLimits& limits, std::stop_token stop,
+                     FetchSink& sink, int max_attempts = 3);
+
 struct FetchedRules {
   Rules rules;       // both lists in the manager's order, with their version
   int attempts = 1;  // 1 unless the version moved during the fetch

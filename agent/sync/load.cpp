@@ -14,14 +14,30 @@ using Clock = std::chrono::steady_clock;
 }  // namespace
 
 Load load_from_manager(ManagerApi& api, std::int64_t version, const ListingLimits& limits, const TableOptions& options,
-                       std::stop_token stop) {
+                       std::stop_token stop, const LoadOutputs& outputs) {
   auto start = Clock::now();
-  FetchedRules fetched = fetch_rules(api, version, limits, stop);
+  LoadSink sink(options, outputs);
+  Load load;
+  load.fetch_attempts = fetch_rules_into(api, version, limits, stop, sink);
   auto fetched_at = Clock::now();
-  Load load = load_from_rules(std::move(fetched.rules), options);
-  load.fetch_attempts = fetched.attempts;
+  load.built = sink.build();
+  load.build_duration = Clock::now() - fetched_at;
   load.fetch_duration = fetched_at - start;
+  load.rules = sink.take_rules();
+  load.snapshot = sink.take_snapshot();
+  load.snapshot_error = sink.snapshot_error();
   return load;
+}
+
+std::string Load::commit_snapshot() {
+  if (!snapshot) return snapshot_error;
+  std::unique_ptr<SnapshotWriter> writer = std::move(snapshot);
+  try {
+    writer->commit();
+  } catch (const SnapshotError& e) {
+    snapshot_error = e.what();
+  }
+  return snapshot_error;
 }
 
 Load load_from_rules(Rules rules, const TableOptions& options) {

@@ -7,12 +7,14 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <stdexcept>
 #include <string_view>
 #include <system_error>
 #include <vector>
 
 #include "agent/rules/rules_json.hpp"
 #include "agent/rules/rules_load.hpp"
+#include "agent/text/json_string.hpp"
 
 namespace flecto {
 namespace {
@@ -44,20 +46,6 @@ class Fd {
  private:
   int fd_;
 };
-
-void write_all(int fd, const std::string& data, const std::string& path) {
-  const char* p = data.data();
-  std::size_t left = data.size();
-  while (left > 0) {
-    ssize_t n = ::write(fd, p, left);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      fail_errno(path, "write", errno);
-    }
-    p += n;
-    left -= static_cast<std::size_t>(n);
-  }
-}
 
 // Whether the snapshot file is there; SnapshotError when that cannot be told
 // (a directory that cannot be searched, say), which is not "no snapshot".
@@ -110,32 +98,110 @@ std::string snapshot_path(const std::string& state_dir, const std::string& name)
   return (std::filesystem::path(state_dir) / name).string();
 }
 
-void write_snapshot(const std::string& state_dir, const Rules& rules, const std::string& name) {
-  const std::string path = snapshot_path(state_dir, name);
+// The buffer's size at which it is written out: large writes, a bounded buffer.
+constexpr std::size_t kWriteChunk = std::size_t{1} << 20;
+
+SnapshotWriter::SnapshotWriter(const std::string& state_dir, std::int64_t version, const std::string& name)
+    : state_dir_(state_dir), path_(snapshot_path(state_dir, name)) {
   std::error_code ec;
   std::filesystem::create_directories(state_dir, ec);
   if (ec) throw SnapshotError(state_dir + ": create directory: " + ec.message());
-
   remove_stale_temporaries(state_dir, name);
-  std::string text = rules_to_json(rules);
   // The temporary file lives in the same directory so that rename() is atomic.
-  std::string temp = path + std::string(kTemporarySuffix) + "XXXXXX";
-  Fd fd(::mkstemp(temp.data()));
-  if (fd.get() < 0) fail_errno(path, "create temporary file", errno);
-  try {
-    ::fchmod(fd.get(), 0640);  // mkstemp makes 0600; group read suits a service's admins
-    write_all(fd.get(), text, path);
-    if (::fsync(fd.get()) != 0) fail_errno(path, "fsync", errno);
-    if (fd.close() != 0) fail_errno(path, "close", errno);
-    if (::rename(temp.c_str(), path.c_str()) != 0) fail_errno(path, "rename", errno);
-  } catch (...) {
-    ::unlink(temp.c_str());
-    throw;
+  std::string temp = path_ + std::string(kTemporarySuffix) + "XXXXXX";
+  fd_ = ::mkstemp(temp.data());
+  if (fd_ < 0) fail_errno(path_, "create temporary file", errno);
+  temp_ = std::move(temp);
+  ::fchmod(fd_, 0640);  // mkstemp makes 0600; group read suits a service's admins
+  buffer_.reserve(kWriteChunk + 4096);
+  // The text rules_to_json() writes, piece by piece.
+  buffer_ = "{\"version\":" + std::to_string(version) + ",\n\"redirects\":[";
+}
+
+SnapshotWriter::~SnapshotWriter() {
+  if (fd_ >= 0) ::close(fd_);
+  if (!temp_.empty()) ::unlink(temp_.c_str());
+}
+
+void SnapshotWriter::fail(const char* step, int error) {
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
+  if (!temp_.empty()) ::unlink(temp_.c_str());
+  temp_.clear();
+  fail_errno(path_, step, error);
+}
+
+void SnapshotWriter::flush() {
+  if (fd_ < 0) throw SnapshotError(path_ + ": write: the snapshot is closed");
+  const char* p = buffer_.data();
+  std::size_t left = buffer_.size();
+  while (left > 0) {
+    ssize_t n = ::write(fd_, p, left);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      fail("write", errno);
+    }
+    p += n;
+    left -= static_cast<std::size_t>(n);
   }
+  buffer_.clear();
+}
+
+void SnapshotWriter::add_redirect(std::string_view type, std::string_view source, std::string_view target,
+                                  std::string_view status) {
+  if (in_pages_) throw std::logic_error("snapshot: a redirect after the pages began");
+  buffer_ += redirects_++ ? ",\n{\"type\":" : "\n{\"type\":";
+  append_json_string(buffer_, type);
+  buffer_ += ",\"source\":";
+  append_json_string(buffer_, source);
+  buffer_ += ",\"target\":";
+  append_json_string(buffer_, target);
+  buffer_ += ",\"status\":";
+  append_json_string(buffer_, status);
+  buffer_ += '}';
+  if (buffer_.size() >= kWriteChunk) flush();
+}
+
+void SnapshotWriter::add_page(std::string_view type, std::string_view path, std::string_view content,
+                              std::string_view content_type) {
+  if (!in_pages_) {
+    buffer_ += "],\n\"pages\":[";
+    in_pages_ = true;
+  }
+  buffer_ += pages_++ ? ",\n{\"type\":" : "\n{\"type\":";
+  append_json_string(buffer_, type);
+  buffer_ += ",\"path\":";
+  append_json_string(buffer_, path);
+  buffer_ += ",\"contentType\":";
+  append_json_string(buffer_, content_type);
+  buffer_ += ",\"content\":";
+  append_json_string(buffer_, content);
+  buffer_ += '}';
+  if (buffer_.size() >= kWriteChunk) flush();
+}
+
+void SnapshotWriter::commit() {
+  if (!in_pages_) buffer_ += "],\n\"pages\":[";
+  in_pages_ = true;
+  buffer_ += "]}\n";
+  flush();
+  if (::fsync(fd_) != 0) fail("fsync", errno);
+  const int fd = fd_;
+  fd_ = -1;
+  if (::close(fd) != 0) fail("close", errno);
+  if (::rename(temp_.c_str(), path_.c_str()) != 0) fail("rename", errno);
+  temp_.clear();
   // Makes the rename itself durable.
-  Fd dir(::open(state_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (dir.get() < 0) fail_errno(state_dir, "open directory", errno);
-  if (::fsync(dir.get()) != 0) fail_errno(state_dir, "fsync directory", errno);
+  Fd dir(::open(state_dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (dir.get() < 0) fail_errno(state_dir_, "open directory", errno);
+  if (::fsync(dir.get()) != 0) fail_errno(state_dir_, "fsync directory", errno);
+}
+
+void write_snapshot(const std::string& state_dir, const Rules& rules, const std::string& name) {
+  SnapshotWriter writer(state_dir, rules.version, name);
+  for (const Redirect& r : rules.redirects) writer.add_redirect(r.type, r.source, r.target, r.status);
+  for (const Page& p : rules.pages) writer.add_page(p.type, p.path, p.content, p.content_type);
+  writer.commit();
 }
 
 std::optional<Rules> read_snapshot(const std::string& state_dir, const std::string& name) {

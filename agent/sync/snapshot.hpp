@@ -18,6 +18,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 #include "matcher/rule.hpp"
 #include "matcher/table.hpp"
@@ -46,6 +47,59 @@ std::string snapshot_path(const std::string& state_dir, const std::string& name 
 // write: No space left on device").
 void write_snapshot(const std::string& state_dir, const Rules& rules,
                     const std::string& name = kSnapshotFileName);
+
+// A snapshot written as its rules arrive (a sync's listings, page by page),
+// so that they are never held whole: the same file write_snapshot writes
+// (which is this writer over a Rules), replaced as atomically.
+//
+//   flecto::SnapshotWriter writer(config.state_dir, version, config.snapshot_name);
+//   writer.add_redirect(type, source, target, status);  // every redirect, then every page
+//   writer.add_page(type, path, content, content_type);
+//   serve(table);
+//   writer.commit();  // now <name> is the new snapshot
+//
+// The constructor creates `state_dir` if it is missing, removes the
+// temporary files that interrupted writes left (<name>.tmp-*) and opens a
+// new one; items are written through a buffer as they come. commit() ends
+// the text, fsyncs it, renames it over <name> and fsyncs the directory. A
+// writer destroyed before commit() removes its temporary file, leaving the
+// old snapshot as it was; so does a process killed at any instant, but for
+// the temporary file, which the next writer removes. Every step throws
+// SnapshotError ("/var/lib/x/snapshot.json: write: No space left on
+// device"); the writer then only removes its file (its destructor).
+class SnapshotWriter {
+ public:
+  SnapshotWriter(const std::string& state_dir, std::int64_t version, const std::string& name = kSnapshotFileName);
+  ~SnapshotWriter();
+  SnapshotWriter(const SnapshotWriter&) = delete;
+  SnapshotWriter& operator=(const SnapshotWriter&) = delete;
+
+  // Fields as listed. Every redirect comes before the first page
+  // (std::logic_error otherwise: the file holds one list, then the other).
+  void add_redirect(std::string_view type, std::string_view source, std::string_view target,
+                    std::string_view status);
+  void add_page(std::string_view type, std::string_view path, std::string_view content,
+                std::string_view content_type);
+
+  void commit();
+
+  // The temporary file being written ("" once committed or failed): tests
+  // look for it.
+  const std::string& temporary_path() const { return temp_; }
+
+ private:
+  void flush();
+  [[noreturn]] void fail(const char* step, int error);
+
+  std::string state_dir_;
+  std::string path_;
+  std::string temp_;
+  int fd_ = -1;
+  std::string buffer_;
+  std::size_t redirects_ = 0;
+  std::size_t pages_ = 0;
+  bool in_pages_ = false;
+};
 
 // The rules in the snapshot, or std::nullopt when there is no snapshot file.
 // Throws SnapshotError when it exists but cannot be read or parsed.

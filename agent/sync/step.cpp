@@ -8,7 +8,6 @@
 #include "agent/manager/api_json.hpp"
 #include "agent/sync/diagnose.hpp"
 #include "agent/sync/serve_table.hpp"
-#include "agent/sync/snapshot.hpp"
 #include "agent/sync/stop_deadline.hpp"
 #include "agent/sync/strict_versions.hpp"
 
@@ -156,16 +155,9 @@ SyncOutcome load_failed(const StepRun& run, std::int64_t version, SyncFailure fa
   return outcome;
 }
 
-// Writes the snapshot when there is a state directory; the error, or "".
-std::string persist(const Config& config, const Rules& rules) {
-  if (config.state_dir.empty()) return {};
-  try {
-    write_snapshot(config.state_dir, rules, config.snapshot_name);
-    return {};
-  } catch (const SnapshotError& e) {
-    return e.what();
-  }
-}
+// Puts in place the snapshot the load wrote as it fetched (when there is a
+// state directory), now that its table is served; the error, or "".
+std::string persist(Load& load) { return load.commit_snapshot(); }
 
 // A whole version was loaded: serve it, persist it, report it.
 SyncOutcome serve_loaded(const StepRun& run, Load load) {
@@ -174,7 +166,7 @@ SyncOutcome serve_loaded(const StepRun& run, Load load) {
   outcome.result = SyncOutcome::Result::kLoaded;
   outcome.version = load.rules.version;
   serve_table(context.served, context.status, load.built.table, TableSource::kManager, load.load_duration());
-  outcome.snapshot_error = persist(context.config, load.rules);
+  outcome.snapshot_error = persist(load);
   if (!outcome.snapshot_error.empty()) {
     context.status.update([](SyncState& s) { ++s.snapshot_write_errors; });
   }
@@ -211,6 +203,7 @@ SyncOutcome reject_loaded(const StepRun& run, Load load) {
     outcome.report = send_report(
         run, LoadReport{context.agent_name, reported, false, load.load_duration(), outcome.rejection});
   }
+  load.snapshot.reset();  // never put in place: the old snapshot stays
   outcome.load = std::move(load);
   return outcome;
 }
@@ -241,7 +234,8 @@ SyncOutcome load_and_serve(const StepRun& run, std::int64_t version) {
   std::optional<Load> loaded;
   try {
     loaded.emplace(load_from_manager(context.api, version, context.config.listing_limits,
-                                     table_options_from(context.config), run.bounded()));
+                                     table_options_from(context.config), run.bounded(),
+                                     LoadOutputs{context.config.state_dir, context.config.snapshot_name}));
   } catch (const ManagerError& e) {
     if (run.stop.stop_requested()) return abandoned();
     return load_failed(run, version, failure_of(run, "load", e), started);

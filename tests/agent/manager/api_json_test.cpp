@@ -234,6 +234,45 @@ TEST_CASE("manager api json: a duplicate key, in an item or the envelope, is the
   CHECK(page.items.empty());
 }
 
+TEST_CASE("manager api json: a page parsed into a sink hands only the last Items, as views", "[manager_api_json]") {
+  // Counts what it is handed, and copies it while the views are valid.
+  struct Sink final : ListingSink {
+    void add_redirect(std::string_view type, std::string_view source, std::string_view target,
+                      std::string_view status) override {
+      collected.add_redirect(type, source, target, status);
+    }
+    void add_page(std::string_view type, std::string_view path, std::string_view content,
+                  std::string_view content_type) override {
+      collected.add_page(type, path, content, content_type);
+    }
+    RulesCollector collected;
+  };
+  simdjson::dom::parser parser;
+  std::string body =
+      R"({"Items":[{"type":"BASIC","source":"/a","target":"/b","status":"FOUND"}],"Total":3,)"
+      R"("Items":[{"type":"REGEX","source":"^/c\"(.*)$","target":"/e/$1","status":null},{"type":"BASIC_HOST"}],)"
+      R"("Next":"n2"})";
+  padded_for_simdjson(body);
+  Sink sink;
+  PageFields page = parse_redirects_page(parser, body, 0, sink);
+  CHECK(page.items == 2);
+  CHECK(page.total == 3);
+  CHECK(page.next == "n2");
+  CHECK(sink.collected.rules.redirects ==
+        std::vector<Redirect>{{"REGEX", "^/c\"(.*)$", "/e/$1", ""}, {"BASIC_HOST", "", "", ""}});
+  // An earlier Items is checked all the same: its error is the page's.
+  std::string bad = R"({"Items":[{"type":7}],"Items":[],"Total":0})";
+  padded_for_simdjson(bad);
+  Sink unused;
+  CHECK_THROWS_WITH(parse_redirects_page(parser, bad, 40, unused), "redirects[40].type: expected a string");
+  CHECK(unused.collected.rules.redirects.empty());
+  std::string pages = R"({"Items":[{"path":"/robots.txt","contentType":"TEXT_PLAIN","content":"x\n","type":"BASIC"}],"Total":1})";
+  padded_for_simdjson(pages);
+  Sink pages_sink;
+  CHECK(parse_pages_page(parser, pages, 0, pages_sink).items == 1);
+  CHECK(pages_sink.collected.rules.pages == std::vector<Page>{{"BASIC", "/robots.txt", "x\n", "TEXT_PLAIN"}});
+}
+
 TEST_CASE("manager api json: 1,000,000 nested arrays are an error, not a crash", "[manager_api_json]") {
   const std::string deep = std::string(1000000, '[') + std::string(1000000, ']');
   CHECK_THROWS_AS(redirects_page(deep), JsonShapeError);

@@ -33,6 +33,7 @@
 
 #include "agent/config/config.hpp"
 #include "agent/rules/served_table.hpp"
+#include "agent/sync/load.hpp"
 #include "agent/sync/loop.hpp"
 #include "agent/sync/snapshot.hpp"
 #include "agent/sync/status.hpp"
@@ -154,12 +155,20 @@ void write_bytes(const std::string& path, const std::string& bytes) {
 
 // A child process that writes `rules` to the snapshot of `state_dir` and
 // exits 0 (1 when write_snapshot threw).
-pid_t fork_writer(const std::string& state_dir, const flecto::Rules& rules) {
+// `streamed`: as a sync writes it, item by item as the listings are walked
+// into the table's builder, put in place after the build.
+pid_t fork_writer(const std::string& state_dir, const flecto::Rules& rules, bool streamed = false) {
   const pid_t child = ::fork();
   REQUIRE(child >= 0);
   if (child == 0) {
     try {
-      flecto::write_snapshot(state_dir, rules);
+      if (streamed) {
+        FakeManager manager(rules);
+        flecto::Load load = flecto::load_from_manager(manager, rules.version, 2000, {}, {}, {state_dir});
+        if (!load.commit_snapshot().empty()) _exit(1);
+      } else {
+        flecto::write_snapshot(state_dir, rules);
+      }
     } catch (...) {
       _exit(1);
     }
@@ -220,7 +229,8 @@ TEST_CASE("snapshot of a million rules: a write killed at any moment leaves the 
     // new snapshot must be whole).
     const auto delay = std::chrono::microseconds(
         std::uniform_int_distribution<std::int64_t>(0, write_time.count() * 6 / 5)(random));
-    const pid_t writer = fork_writer(dir.path(), new_rules);
+    // Every other kill, the write is a sync's, streamed as the rules come.
+    const pid_t writer = fork_writer(dir.path(), new_rules, kill % 2 == 1);
     std::this_thread::sleep_for(delay);
     ::kill(writer, SIGKILL);
     int raw = 0;

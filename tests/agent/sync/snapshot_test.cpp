@@ -1,5 +1,9 @@
 #include <catch2/catch.hpp>
 
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 
@@ -96,4 +100,86 @@ TEST_CASE("snapshot: temporary files left by an interrupted write are removed by
   write_snapshot(dir.path(), sample_rules(2));
   CHECK(names_in(dir.path()) == std::vector<std::string>{"notes.tmp-keep", "snapshot.json"});
   CHECK(read_snapshot(dir.path()) == sample_rules(2));
+}
+
+TEST_CASE("snapshot: a streamed write is the rules-file text of write_snapshot, put in place at commit") {
+  TempDir streamed, whole;
+  flecto::Rules rules = sample_rules(9, 5);
+  rules.redirects.push_back({"REGEX", "^/a\"(.*)$", "/b/$1\n", "TEMPORARY_REDIRECT"});
+  rules.pages.push_back({"BASIC_HOST", "example.com/x", "\t<x/>", "XML"});
+  write_snapshot(whole.path(), rules);
+  {
+    flecto::SnapshotWriter writer(streamed.path(), 9);
+    for (const auto& r : rules.redirects) writer.add_redirect(r.type, r.source, r.target, r.status);
+    for (const auto& p : rules.pages) writer.add_page(p.type, p.path, p.content, p.content_type);
+    CHECK_FALSE(read_snapshot(streamed.path()).has_value());
+    CHECK(std::filesystem::exists(writer.temporary_path()));
+    writer.commit();
+    CHECK(writer.temporary_path().empty());
+  }
+  std::ifstream a(streamed / "snapshot.json", std::ios::binary), b(whole / "snapshot.json", std::ios::binary);
+  const std::string streamed_text{std::istreambuf_iterator<char>(a), {}};
+  const std::string whole_text{std::istreambuf_iterator<char>(b), {}};
+  CHECK(streamed_text == flecto::rules_to_json(rules));
+  CHECK(whole_text == streamed_text);
+  CHECK(names_in(streamed.path()) == std::vector<std::string>{"snapshot.json"});
+  // Without items, and a redirect after the pages began is refused.
+  flecto::SnapshotWriter empty(streamed.path(), 0, "empty.json");
+  empty.add_page("BASIC", "/p", "x", "TEXT_PLAIN");
+  CHECK_THROWS_AS(empty.add_redirect("BASIC", "/r", "/t", "FOUND"), std::logic_error);
+  empty.commit();
+  CHECK(read_snapshot(streamed.path(), "empty.json") == flecto::Rules{0, {}, {{"BASIC", "/p", "x", "TEXT_PLAIN"}}});
+}
+
+TEST_CASE("snapshot: a streamed write killed mid-way leaves the old snapshot, and the next write cleans up") {
+  TempDir dir;
+  write_snapshot(dir.path(), sample_rules(1));
+  int ready[2];
+  REQUIRE(::pipe(ready) == 0);
+  const pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    ::close(ready[0]);
+    try {
+      flecto::SnapshotWriter writer(dir.path(), 2);
+      // Past the writer's buffer, so that the temporary file holds part of the text.
+      const std::string target(1000, 't');
+      for (int i = 0; i < 5000; ++i) writer.add_redirect("BASIC", "/r/" + std::to_string(i), target, "FOUND");
+      if (::write(ready[1], "x", 1) != 1) _exit(2);
+      ::pause();  // killed here, before the commit
+    } catch (...) {
+      _exit(1);
+    }
+    _exit(0);
+  }
+  ::close(ready[1]);
+  char byte = 0;
+  const bool wrote = ::read(ready[0], &byte, 1) == 1;
+  ::close(ready[0]);
+  ::kill(child, SIGKILL);
+  int raw = 0;
+  REQUIRE(::waitpid(child, &raw, 0) == child);
+  REQUIRE(wrote);
+  CHECK(WIFSIGNALED(raw));
+  const std::vector<std::string> names = names_in(dir.path());
+  REQUIRE(names.size() == 2);  // the snapshot and the temporary file
+  CHECK(names[0] == "snapshot.json");
+  CHECK(std::filesystem::file_size(dir / names[1]) > 0);
+  CHECK(read_snapshot(dir.path()) == sample_rules(1));
+  write_snapshot(dir.path(), sample_rules(3));
+  CHECK(names_in(dir.path()) == std::vector<std::string>{"snapshot.json"});
+  CHECK(read_snapshot(dir.path()) == sample_rules(3));
+}
+
+TEST_CASE("snapshot: a streamed write that fails removes its temporary file and throws at every step after") {
+  TempDir dir;
+  write_snapshot(dir.path(), sample_rules(1));
+  std::filesystem::remove(dir / "snapshot.json");
+  std::filesystem::create_directories(dir / "snapshot.json/occupied");  // the rename fails
+  flecto::SnapshotWriter writer(dir.path(), 2);
+  writer.add_redirect("BASIC", "/a", "/b", "FOUND");
+  CHECK_THROWS_WITH(writer.commit(), Catch::Contains("rename"));
+  CHECK(writer.temporary_path().empty());
+  CHECK(names_in(dir.path()) == std::vector<std::string>{"snapshot.json"});
+  CHECK_THROWS_AS(writer.commit(), SnapshotError);
 }

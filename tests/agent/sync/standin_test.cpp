@@ -76,7 +76,7 @@ TEST_CASE("sync with the stand-in: both key casings, both version forms, cursor 
         TempDir dir;
         flecto::ManagerClient client(flecto::manager_settings_from(standin_config(manager, dir.path())));
         INFO("lower-case keys " << lower << ", version as string " << as_string << ", Next " << next);
-        flecto::Load load = flecto::load_from_manager(client, client.get_version(), 10, {}, {});
+        flecto::Load load = flecto::load_from_manager(client, client.get_version(), 10, {}, {}, {"", flecto::kSnapshotFileName, true});
         CHECK(load.rules == rules);
         CHECK(load.built.skipped.empty());
         CHECK(load.built.table->version() == 12);
@@ -349,7 +349,7 @@ TEST_CASE("sync with the stand-in: a publish adding or removing rows mid-walk st
     TempDir dir;
     flecto::ManagerClient client(flecto::manager_settings_from(standin_config(manager, dir.path())));
     manager.publish_at(Endpoint::kRedirects, 2, mixed_rules(2, after));
-    flecto::Load load = flecto::load_from_manager(client, client.get_version(), 50, {}, {});
+    flecto::Load load = flecto::load_from_manager(client, client.get_version(), 50, {}, {}, {"", flecto::kSnapshotFileName, true});
     CHECK(load.fetch_attempts == 2);
     CHECK(load.rules == mixed_rules(2, after));
   }

@@ -2,6 +2,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <filesystem>
 #include <fstream>
 #include <optional>
 #include <string>
@@ -89,7 +90,8 @@ TEST_CASE("sync step: a new version is loaded, served, written and reported, rea
   CHECK(announced == 4);
   CHECK(outcome.version == 4);
   REQUIRE(outcome.load.has_value());
-  CHECK(outcome.load->rules == sample_rules(4, 6));
+  // The rules are not kept (the table and the snapshot hold them), but their version.
+  CHECK(outcome.load->rules == flecto::Rules{4, {}, {}});
   CHECK(outcome.snapshot_error.empty());
   CHECK(rig.served.current() == outcome.load->built.table);
   CHECK(flecto::read_snapshot(rig.dir.path()) == sample_rules(4, 6));
@@ -179,6 +181,38 @@ TEST_CASE("sync step: a snapshot that cannot be written leaves the load served a
   CHECK(rig.manager.reports()[0].error == "snapshot not written: " + outcome.snapshot_error);
   CHECK(rig.status.get().snapshot_write_errors == 1);
   CHECK(rig.status.get().last_result == flecto::SyncResult::kSuccess);
+}
+
+TEST_CASE("sync step: a rejected version leaves the old snapshot, and no temporary file, while the outcome lives") {
+  flecto::Rules invalid = sample_rules(5, 4);
+  invalid.redirects.push_back({"BASIC", "/gone", "/x", "GONE"});
+  Rig rig(invalid);
+  rig.config.on_invalid_rules = flecto::InvalidRules::kReject;
+  flecto::write_snapshot(rig.dir.path(), sample_rules(4, 2));
+  SyncOutcome outcome = rig.step(HeldVersion{4, std::nullopt});
+  REQUIRE(outcome.result == SyncOutcome::Result::kRejected);
+  REQUIRE(outcome.load.has_value());
+  CHECK(flecto::read_snapshot(rig.dir.path()) == sample_rules(4, 2));
+  std::size_t files = 0;
+  for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator(rig.dir.path())) ++files;
+  CHECK(files == 1);
+}
+
+TEST_CASE("sync step: the old snapshot stays in place while the new version is fetched") {
+  Rig rig(sample_rules(5, 4));
+  flecto::write_snapshot(rig.dir.path(), sample_rules(4, 2));
+  // Serving is seen by the report, which comes after the snapshot: by then
+  // it is the new one. Before the swap, the listings were walked with the
+  // old snapshot still in place.
+  std::optional<flecto::Rules> during_walk;
+  rig.manager.set_on_call([&](const std::string& endpoint, std::stop_token) {
+    if (endpoint == "version" && rig.manager.calls("version") == 2) during_walk = flecto::read_snapshot(rig.dir.path());
+  });
+  SyncOutcome outcome = rig.step(HeldVersion{4, std::nullopt});
+  REQUIRE(outcome.result == SyncOutcome::Result::kLoaded);
+  CHECK(during_walk == sample_rules(4, 2));
+  CHECK(flecto::read_snapshot(rig.dir.path()) == sample_rules(5, 4));
+  CHECK(outcome.snapshot_error.empty());
 }
 
 TEST_CASE("sync step: a failed report leaves the load served") {

@@ -255,7 +255,8 @@ TEST_CASE("strict versions: redirects_limit and pages_limit reach the manager as
   config.listing_limits = flecto::ListingLimits(7, 3);
   flecto::ManagerClient client(flecto::manager_settings_from(config));
   const flecto::Load load =
-      flecto::load_from_manager(client, client.get_version(), config.listing_limits, {}, {});
+      flecto::load_from_manager(client, client.get_version(), config.listing_limits, {}, {},
+                                {"", flecto::kSnapshotFileName, true});
   CHECK(load.rules == rules);
   const auto redirects = manager.limits_asked(Endpoint::kRedirects);
   const auto pages = manager.limits_asked(Endpoint::kPages);
