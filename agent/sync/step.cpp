@@ -174,6 +174,7 @@ SyncOutcome serve_loaded(const StepRun& run, Load load) {
   outcome.result = SyncOutcome::Result::kLoaded;
   outcome.version = load.rules.version;
   serve_table(context.served, context.status, load.built.table, TableSource::kManager, load.load_duration());
+  if (run.options.served_rules) run.options.served_rules(load.rules);
   outcome.snapshot_error = persist(context.config, load.rules);
   if (!outcome.snapshot_error.empty()) {
     context.status.update([](SyncState& s) { ++s.snapshot_write_errors; });
