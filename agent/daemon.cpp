@@ -19,6 +19,9 @@
 #include "agent/projects/project_set.hpp"
 #include "agent/projects/request_counters.hpp"
 #include "agent/projects/served_projects.hpp"
+#include "agent/relay/relay_counters.hpp"
+#include "agent/relay/relay_server.hpp"
+#include "agent/relay/relay_store.hpp"
 #include "agent/rules/rules_json.hpp"
 #include "agent/rules/rules_load.hpp"
 #include "agent/service/logging.hpp"
@@ -196,6 +199,8 @@ int run_daemon(const Config& config, const ConfigSources& sources) {
   ServedProjects served;
   RequestCounters unrouted;
   ReloadStatus reloads;
+  RelayStore relay_store;  // before the syncs that feed it, so it outlives them
+  RelayCounters relay_counters;
   std::unique_ptr<ProjectSet> projects;
   std::shared_ptr<ServedProject> rules_file;
   std::string agent_name = config.agent_name;
@@ -208,7 +213,14 @@ int run_daemon(const Config& config, const ConfigSources& sources) {
     if (!serve_rules_file(config, *rules_file)) return kExitUsage;
     served.swap_in(single_project_routing(rules_file));
   } else {
-    projects = std::make_unique<ProjectSet>(served);
+    SyncLoopOptions sync_options;
+    if (!config.relay_listen.empty()) {
+      // Every version a sync serves is relayed too.
+      sync_options.on_served_rules = [&relay_store](const Config& project, const Rules& rules) {
+        relay_store.offer(project, rules);
+      };
+    }
+    projects = std::make_unique<ProjectSet>(served, sync_options);
     try {
       const ProjectChanges started = projects->apply(plan_projects(config));
       if (started.added.size() > 1) spdlog::info("serving {} projects", started.added.size());
@@ -227,12 +239,28 @@ int run_daemon(const Config& config, const ConfigSources& sources) {
   edge_options.threads = config.edge_threads;
   EdgeServer edge(served, unrouted, edge_options);
   AdminServer admin(served, unrouted, reloads, AdminInfo{agent_name, {config.query_fallback, config.query_preserve}});
+  if (!config.relay_listen.empty()) admin.show_relay(relay_store, relay_counters);
   if (!start_listeners(config, edge, admin)) return kExitCannotListen;
+  RelayServerOptions relay_options;
+  relay_options.tls_cert_file = config.relay_tls_cert;
+  relay_options.tls_key_file = config.relay_tls_key;
+  relay_options.auth_ttl = config.relay_auth_ttl;
+  RelayServer relay(relay_store, &served, relay_counters, relay_options);
+  if (projects && !config.relay_listen.empty()) {
+    try {
+      relay.start(parse_listen_address(config.relay_listen));
+      spdlog::info("relay listener on {}{}", config.relay_listen, relay.tls() ? " (TLS)" : "");
+    } catch (const std::exception& e) {
+      spdlog::error("{}", e.what());
+      return kExitCannotListen;
+    }
+  }
 
   if (projects) projects->start();
   Running running{config, sources, served, projects.get(), rules_file.get(), reloads};
   answer_signals_until_stopped(running, signals);
 
+  relay.stop();
   if (projects) projects->stop();
   edge.stop();
   admin.stop();

@@ -9,6 +9,7 @@
 #include "agent/admin/match_json.hpp"
 #include "agent/admin/metrics.hpp"
 #include "agent/admin/status_json.hpp"
+#include "agent/relay/relay_counters.hpp"
 #include "agent/text/join.hpp"
 
 namespace flecto {
@@ -61,12 +62,18 @@ void AdminServer::route() {
                             p.counters.counts()});
       }
     }
-    res.set_content(render_metrics(projects, unrouted_.counts(), reloads_.get()),
-                    "text/plain; version=0.0.4; charset=utf-8");
+    std::string text = render_metrics(projects, unrouted_.counts(), reloads_.get());
+    if (relay_store_) text += render_relay_metrics(*relay_counters_, *relay_store_);
+    res.set_content(text, "text/plain; version=0.0.4; charset=utf-8");
   });
   server.Get("/status", [this](const httplib::Request&, httplib::Response& res) {
     const auto routing = projects_.current();
-    res.set_content(status_json(info_.agent_name, routing.get(), reloads_.get()), "application/json");
+    std::string body = status_json(info_.agent_name, routing.get(), reloads_.get());
+    const std::size_t end = body.rfind('}');
+    if (relay_store_ && end != std::string::npos) {
+      body.insert(end, ",\"relay\":" + relay_status_json(*relay_counters_, *relay_store_));
+    }
+    res.set_content(body, "application/json");
   });
   server.Get("/match", [this](const httplib::Request& req, httplib::Response& res) {
     if (!req.has_param("host") || !req.has_param("uri")) {

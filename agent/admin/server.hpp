@@ -42,6 +42,8 @@
 #include "agent/edge/request_match.hpp"
 #include "agent/projects/request_counters.hpp"
 #include "agent/projects/served_projects.hpp"
+#include "agent/relay/relay_counters.hpp"
+#include "agent/relay/relay_store.hpp"
 #include "agent/service/reload_status.hpp"
 
 namespace httplib {
@@ -72,6 +74,13 @@ class AdminServer {
   // 127.0.0.1:9090: ...") when it cannot bind, std::logic_error when started.
   void start(const ListenAddress& address);
 
+  // Adds the relay's counters and versions (agent/relay/) to /metrics and,
+  // as "relay", to /status. Before start(); both must outlive the server.
+  void show_relay(const RelayStore& store, const RelayCounters& counters) {
+    relay_store_ = &store;
+    relay_counters_ = &counters;
+  }
+
   std::uint16_t port() const { return port_; }  // 0 before start()
 
   // Stops serving and joins the thread. Idempotent.
@@ -84,6 +93,8 @@ class AdminServer {
   const RequestCounters& unrouted_;
   const ReloadStatus& reloads_;
   AdminInfo info_;
+  const RelayStore* relay_store_ = nullptr;  // null: no relay
+  const RelayCounters* relay_counters_ = nullptr;
   std::unique_ptr<httplib::Server> server_;
   std::thread thread_;
   std::uint16_t port_ = 0;

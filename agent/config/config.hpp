@@ -89,6 +89,11 @@ struct Config {
   std::string rules_file;      // serve this rules file and do not sync
   std::string listen = "127.0.0.1:8080";
   std::string admin_listen = "127.0.0.1:9090";  // empty: no admin listener
+  // The relay for other agents (agent/relay/); restart-only.
+  std::string relay_listen;     // empty: no relay (the default)
+  std::string relay_tls_cert;   // both or neither: the relay speaks HTTPS
+  std::string relay_tls_key;
+  std::chrono::milliseconds relay_auth_ttl{std::chrono::seconds(60)};  // a downstream token's check, cached
   bool debug_headers = false;
   // Answers for caches and browsers (agent/edge/answer.hpp); empty: no header.
   std::string permanent_redirect_cache_control;  // Cache-Control on 301 and 308

@@ -3,6 +3,7 @@
 #include <cctype>
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 #include <set>
 
 #include <toml++/toml.h>
@@ -130,6 +131,41 @@ void check_listen_address(Checker& check, const std::string& name, const std::st
   }
 }
 
+// The relay's certificate and key: both or neither, each readable.
+void check_relay_tls(Checker& check, const Config& config) {
+  if (config.relay_tls_cert.empty() != config.relay_tls_key.empty()) {
+    check.problem(config.relay_tls_cert.empty() ? "relay_tls_cert: required with relay_tls_key"
+                                                : "relay_tls_key: required with relay_tls_cert");
+  }
+  for (auto [name, path] : {std::pair{"relay_tls_cert", &config.relay_tls_cert},
+                            std::pair{"relay_tls_key", &config.relay_tls_key}}) {
+    if (path->empty()) continue;
+    const FileText file = read_small_file(*path);
+    if (!file.text) check.problem(std::string(name) + ": " + file.problem);
+  }
+}
+
+// A relay serves each project under its namespace and project code only:
+// two projects of the same codes from different managers cannot both be
+// relayed.
+void check_relayed_projects(Checker& check, const Config& config) {
+  std::map<std::pair<std::string, std::string>, std::pair<std::string, std::string>> seen;  // codes -> url, where
+  const auto note = [&](const std::string& ns, const std::string& code, const std::string& url,
+                        const std::string& where) {
+    const auto [at, added] = seen.emplace(std::pair{ns, code}, std::pair{url, where});
+    if (!added && at->second.first != url) {
+      check.problem(where + ": relay_listen: the project " + ns + "/" + code + " of " + url +
+                    " is also that of " + at->second.first + " (" + at->second.second +
+                    "): a relay serves one project per namespace and project code");
+    }
+  };
+  if (!config.project_code.empty()) note(config.namespace_code, config.project_code, config.manager_url, "project_code");
+  for (std::size_t i = 0; i < config.host_configs.size(); ++i) {
+    const HostConfig& entry = config.host_configs[i];
+    note(entry.namespace_code, entry.project_code, entry.manager_url, "host_configs[" + std::to_string(i) + "]");
+  }
+}
+
 void check_manager_url(Checker& check, const std::string& url) {
   try {
     parse_manager_url(url);
@@ -189,6 +225,11 @@ const std::vector<SettingSpec>& setting_specs() {
       {"rules", "serve this rules file and do not sync with a manager", false},
       {"listen", "the edge listener, host:port (default 127.0.0.1:8080; 0.0.0.0:8080 for every address)", false},
       {"admin_listen", "the admin listener, host:port (default 127.0.0.1:9090; empty: none)", false},
+      {"relay_listen", "serve the manager's agent API to other agents on host:port (default: empty, no relay)",
+       false},
+      {"relay_tls_cert", "the relay's TLS certificate chain, PEM (with relay_tls_key; default: plain HTTP)", false},
+      {"relay_tls_key", "the relay's TLS private key, PEM (with relay_tls_cert)", false},
+      {"relay_auth_ttl", "how long the relay trusts a downstream token the manager accepted (default 60s)", false},
       {"debug_headers", "add X-Flecto-Version and X-Flecto-Rule to answers", true},
       {"permanent_redirect_cache_control", "Cache-Control of 301 and 308 answers, e.g. max-age=3600 (default: none)",
        false},
@@ -328,6 +369,12 @@ Config load_config(const ConfigSources& sources, RunMode mode) {
   check.text("admin_listen", config.admin_listen);
   check_listen_address(check, "listen", config.listen, false);
   check_listen_address(check, "admin_listen", config.admin_listen, true);
+  check.text("relay_listen", config.relay_listen);
+  check_listen_address(check, "relay_listen", config.relay_listen, true);
+  check.text("relay_tls_cert", config.relay_tls_cert);
+  check.text("relay_tls_key", config.relay_tls_key);
+  check_relay_tls(check, config);
+  check.duration("relay_auth_ttl", config.relay_auth_ttl);
   check.boolean("debug_headers", config.debug_headers);
   for (auto [name, value] : {std::pair{"permanent_redirect_cache_control", &config.permanent_redirect_cache_control},
                              std::pair{"temporary_redirect_cache_control", &config.temporary_redirect_cache_control},
@@ -412,6 +459,11 @@ Config load_config(const ConfigSources& sources, RunMode mode) {
           resolve_host_configs(host_config_entries, config, root_token_unreadable, entry_problems);
       for (auto& p : entry_problems) check.problem(std::move(p));
     }
+  }
+  if (!config.relay_listen.empty() && !serves_file) check_relayed_projects(check, config);
+  if (!config.relay_listen.empty() && serves_file) {
+    config.warnings.push_back("relay_listen: ignored: rules serves \"" + config.rules_file +
+                              "\" without a manager, and a relay serves what it syncs");
   }
   if (!check.problems().empty()) throw ConfigError(check.problems());
   return config;

@@ -106,6 +106,10 @@ bool write_setting(TomlWriter& out, const Config& c, std::string_view name) {
   else if (name == "rules") out.text(name, c.rules_file);
   else if (name == "listen") out.text(name, c.listen);
   else if (name == "admin_listen") out.text(name, c.admin_listen);
+  else if (name == "relay_listen") out.text(name, c.relay_listen);
+  else if (name == "relay_tls_cert") out.text(name, c.relay_tls_cert);
+  else if (name == "relay_tls_key") out.text(name, c.relay_tls_key);
+  else if (name == "relay_auth_ttl") out.duration(name, c.relay_auth_ttl);
   else if (name == "debug_headers") out.boolean(name, c.debug_headers);
   else if (name == "permanent_redirect_cache_control") out.text(name, c.permanent_redirect_cache_control);
   else if (name == "temporary_redirect_cache_control") out.text(name, c.temporary_redirect_cache_control);

@@ -260,6 +260,17 @@ struct ManagerClient::Impl {
   // max_body_bytes; the others (`small`) are a few bytes when all is well.
   std::string request(const std::string& method, const std::string& path, const std::string& what,
                       std::stop_token stop, bool small, std::string body = {}, bool with_token = true) {
+    PassedAnswer answer = exchange(method, path, what, stop, small, std::move(body), with_token);
+    if (answer.status < 200 || answer.status > 299) {
+      fail(Kind::kHttpStatus, what, http_status_message(answer.status, answer.body), answer.status);
+    }
+    return std::move(answer.body);
+  }
+
+  // One request; returns the answer whatever its status (an error page is
+  // read up to max_body_bytes, a `small` call's 2xx answer up to 64 KiB).
+  PassedAnswer exchange(const std::string& method, const std::string& path, const std::string& what,
+                        std::stop_token stop, bool small, std::string body, bool with_token) {
     if (stop.stop_requested()) fail(Kind::kCancelled, what, "cancelled");
     if (proxy && url.scheme == "https" && !client.is_socket_open()) check_tunnel(what);
     httplib::Request req = make_request(method, path, std::move(body), with_token);
@@ -290,10 +301,7 @@ struct ManagerClient::Impl {
     if (answer.decoder && answer.decoder->finish() == ContentDecoder::Result::kCorrupt) {
       fail(Kind::kInvalidData, what, answer.decoder->error());
     }
-    if (res.status < 200 || res.status > 299) {
-      fail(Kind::kHttpStatus, what, http_status_message(res.status, answer.body), res.status);
-    }
-    return std::move(answer.body);
+    return PassedAnswer{res.status, std::move(answer.body), res.get_header_value("Content-Type")};
   }
 
   // Walks a listing page by page: each page's items go to `sink` as views
@@ -413,6 +421,12 @@ void ManagerClient::report_load(const LoadReport& report, std::stop_token stop) 
 void ManagerClient::heartbeat(const std::string& agent_name, std::stop_token stop) {
   const std::string path = impl_->api_path + "/agents/" + url_encode(agent_name) + "/hit";
   impl_->request("PATCH", path, "PATCH " + impl_->url.origin() + path, stop, true);
+}
+
+PassedAnswer ManagerClient::pass_through(const std::string& method, const std::string& sub_path, std::string body,
+                                         std::stop_token stop) {
+  const std::string path = impl_->api_path + "/" + sub_path;
+  return impl_->exchange(method, path, method + " " + impl_->url.origin() + path, stop, true, std::move(body), true);
 }
 
 void ManagerClient::ping(std::stop_token stop) {

@@ -54,6 +54,13 @@ struct ManagerSettings {
   std::string accept_encoding = ContentDecoder::kAcceptEncoding;
 };
 
+// A manager's answer as it came, whatever its status (ManagerClient::pass_through).
+struct PassedAnswer {
+  int status = 0;
+  std::string body;
+  std::string content_type;  // "" when none
+};
+
 // One ManagerClient is used by one thread at a time; it keeps its
 // connection open between requests. A stop token may be triggered from any
 // thread: it ends a request that waits for or reads an answer (a connect in
@@ -86,6 +93,15 @@ class ManagerClient final : public ManagerApi {
   void report_load(const LoadReport& report, std::stop_token stop = {}) override;
   // PATCH .../agents/<name>/hit.
   void heartbeat(const std::string& agent_name, std::stop_token stop = {}) override;
+
+  // <method> <api path>/<sub_path> ("agents", "agents/web-1/hit") with
+  // `body` as JSON (none when empty), for the relay (agent/relay/), which
+  // passes a downstream's report or heartbeat on with its own token: the
+  // manager's answer whatever its status, bounded to 64 KiB. Throws
+  // ManagerError: kUnreachable, kInvalidData (too large, corrupt),
+  // kCancelled.
+  PassedAnswer pass_through(const std::string& method, const std::string& sub_path, std::string body,
+                            std::stop_token stop = {});
 
   // GET <base>/health/ping, without the token: returns when the manager
   // answers 2xx (a healthy manager answers 204).

@@ -4,6 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "agent/config/duration.hpp"
 #include "agent/projects/plan.hpp"
 #include "agent/text/join.hpp"
 
@@ -29,6 +30,11 @@ std::vector<std::string> keep_restart_only_settings(const Config& running, Confi
   const auto text = [](const std::string& v) { return v.empty() ? std::string("\"\"") : v; };
   keep(notes, "listen", running.listen, next.listen, text);
   keep(notes, "admin_listen", running.admin_listen, next.admin_listen, text);
+  keep(notes, "relay_listen", running.relay_listen, next.relay_listen, text);
+  keep(notes, "relay_tls_cert", running.relay_tls_cert, next.relay_tls_cert, text);
+  keep(notes, "relay_tls_key", running.relay_tls_key, next.relay_tls_key, text);
+  keep(notes, "relay_auth_ttl", running.relay_auth_ttl, next.relay_auth_ttl,
+       [](std::chrono::milliseconds v) { return format_duration(v); });
   keep(notes, "edge_threads", running.edge_threads, next.edge_threads,
        [](std::size_t v) { return std::to_string(v); });
   keep(notes, "debug_headers", running.debug_headers, next.debug_headers, on_off);

@@ -128,12 +128,27 @@ void SyncLoop::serve_snapshot() {
                  snapshot_path(config_.state_dir, config_.snapshot_name), describe_counts(built->table->stats()),
                  describe_millis(took));
     if (!skipped.empty()) spdlog::warn("{}snapshot: version {}: {}", who_, version, skipped);
+    if (options_.on_served_rules) offer_snapshot_rules(version);
   } catch (const SnapshotError& e) {
     spdlog::warn("{}snapshot: ignored, it cannot be used: {}", who_, e.what());
   } catch (const std::bad_alloc&) {
     spdlog::warn("{}snapshot: ignored, out of memory while building its table", who_);
   }
   give_back_freed_memory();
+}
+
+void SyncLoop::offer_snapshot_rules(std::int64_t version) {
+  // The fast load built the table without Rules: read them for the relay.
+  try {
+    std::optional<Rules> rules = read_snapshot(config_.state_dir, config_.snapshot_name);
+    if (rules && rules->version == version) {
+      options_.on_served_rules(config_, *rules);
+    } else {
+      spdlog::warn("{}relay: the snapshot changed while it was read; relaying from the next load", who_);
+    }
+  } catch (const SnapshotError& e) {
+    spdlog::warn("{}relay: snapshot not relayed: {}", who_, e.what());
+  }
 }
 
 std::optional<HeldVersion> SyncLoop::held() const {
@@ -149,6 +164,9 @@ bool SyncLoop::sync(std::stop_token stop) {
   options.tick = tick_;
   options.tick_period = options_.tick_period;
   options.rejected = rejected_;
+  if (options_.on_served_rules) {
+    options.served_rules = [this](const Rules& rules) { options_.on_served_rules(config_, rules); };
+  }
   options.loading = [this](std::int64_t version) {
     spdlog::info("{}sync: version {} published (serving {}), loading", who_, version, describe_served(served_));
   };

@@ -69,6 +69,11 @@ struct SyncLoopOptions {
   // The project's label, at the start of every log line ("[prod/site] sync:
   // ..."); empty for a host that serves one project.
   std::string project;
+  // Called with the loop's config and the rules of each version it serves
+  // (a load, and the snapshot at start, then read whole with
+  // read_snapshot): the relay's feed (agent/relay/relay_store.hpp). Empty:
+  // none, and the snapshot is loaded the fast way only.
+  std::function<void(const Config& config, const Rules& rules)> on_served_rules;
 };
 
 class SyncLoop {
@@ -97,6 +102,8 @@ class SyncLoop {
 
  private:
   void serve_snapshot();
+  // Hands the snapshot's rules (of `version`, just served) to on_served_rules.
+  void offer_snapshot_rules(std::int64_t version);
   // Waits until `when`, a sync request or `stop`; false when stopped.
   bool wait_until(std::chrono::steady_clock::time_point when, std::stop_token stop);
   // One sync step, logged; true when it succeeded.

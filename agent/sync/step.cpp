@@ -166,6 +166,7 @@ SyncOutcome serve_loaded(const StepRun& run, Load load) {
   outcome.result = SyncOutcome::Result::kLoaded;
   outcome.version = load.rules.version;
   serve_table(context.served, context.status, load.built.table, TableSource::kManager, load.load_duration());
+  if (run.options.served_rules) run.options.served_rules(load.rules);  // kept for it (keep_rules)
   outcome.snapshot_error = persist(load);
   if (!outcome.snapshot_error.empty()) {
     context.status.update([](SyncState& s) { ++s.snapshot_write_errors; });
@@ -235,7 +236,8 @@ SyncOutcome load_and_serve(const StepRun& run, std::int64_t version) {
   try {
     loaded.emplace(load_from_manager(context.api, version, context.config.listing_limits,
                                      table_options_from(context.config), run.bounded(),
-                                     LoadOutputs{context.config.state_dir, context.config.snapshot_name}));
+                                     LoadOutputs{context.config.state_dir, context.config.snapshot_name,
+                                                 static_cast<bool>(run.options.served_rules)}));
   } catch (const ManagerError& e) {
     if (run.stop.stop_requested()) return abandoned();
     return load_failed(run, version, failure_of(run, "load", e), started);

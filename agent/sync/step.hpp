@@ -105,6 +105,9 @@ struct SyncStepOptions {
   // Called with the manager's version just before a load starts, so that a
   // long load is announced.
   std::function<void(std::int64_t version)> loading;
+  // Called with a loaded version's rules, as received, right after its
+  // table is served (the relay serves them on: agent/relay/). Empty: none.
+  std::function<void(const Rules& rules)> served_rules;
   // The version rejected last (on_invalid_rules = reject), with the report
   // of its rejection as served_report (and as report_owed until the
   // manager takes it). None: no version is rejected.

@@ -767,6 +767,16 @@ void StandinManager::clear_faults() {
   }
 }
 
+void StandinManager::set_token(const std::string& token) {
+  set_token(impl_->options.namespace_code, impl_->options.project_code, token);
+}
+
+void StandinManager::set_token(const std::string& namespace_code, const std::string& project_code,
+                               const std::string& token) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->get(namespace_code, project_code).token = token;
+}
+
 void StandinManager::set_forbidden(bool forbidden) {
   std::lock_guard lock(impl_->mutex);
   impl_->forbidden = forbidden;

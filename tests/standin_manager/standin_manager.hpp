@@ -279,6 +279,11 @@ class StandinManager {
   // Clears every fault, of every project.
   void clear_faults();
   void set_forbidden(bool forbidden);  // every project
+  // The token revoked and another issued: the project's agents must send
+  // `token` from now on; the old one gets 401 (or 403 while another project
+  // has it).
+  void set_token(const std::string& token);
+  void set_token(const std::string& namespace_code, const std::string& project_code, const std::string& token);
 
   // The manager's database is reset: no agent is known any more (their
   // heartbeats get 500 "record not found" until they report again).
