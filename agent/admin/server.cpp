@@ -10,6 +10,7 @@
 #include "agent/admin/metrics.hpp"
 #include "agent/admin/status_json.hpp"
 #include "agent/relay/relay_counters.hpp"
+#include "agent/service/http_listener.hpp"
 #include "agent/text/join.hpp"
 
 namespace flecto {
@@ -116,31 +117,13 @@ void AdminServer::start(const ListenAddress& address) {
   server_->set_read_timeout(std::chrono::seconds(5));
   server_->set_write_timeout(std::chrono::seconds(5));
   server_->set_payload_max_length(64 * 1024);
-  // httplib's default also sets SO_REUSEPORT, which would let a second agent
-  // bind the same port silently; a port in use must be an error.
-  server_->set_socket_options([](socket_t sock) {
-    const int yes = 1;
-    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
-  });
   route();
-
-  int port = address.port;
-  bool bound;
-  if (port == 0) {
-    port = server_->bind_to_any_port(address.host);
-    bound = port > 0;
-  } else {
-    bound = server_->bind_to_port(address.host, port);
-  }
-  if (!bound) {
+  try {
+    port_ = listen_in_thread(*server_, address, thread_);
+  } catch (const std::runtime_error&) {
     server_.reset();
-    throw std::runtime_error("cannot listen on " + address.to_string() +
-                             " (address in use, not permitted, or not resolvable)");
+    throw;
   }
-  port_ = static_cast<std::uint16_t>(port);
-  thread_ = std::thread([this] { server_->listen_after_bind(); });
-  // stop() before the loop runs would be lost; wait until it does.
-  while (!server_->is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
 }
 
 void AdminServer::stop() {

@@ -7,6 +7,7 @@
 
 #include "agent/config/manager_url.hpp"
 #include "agent/manager/client.hpp"
+#include "agent/service/http_listener.hpp"
 
 namespace flecto {
 namespace {
@@ -203,27 +204,13 @@ void RelayServer::start(const ListenAddress& address) {
   server_->set_read_timeout(std::chrono::seconds(10));
   server_->set_write_timeout(std::chrono::seconds(60));
   server_->set_payload_max_length(1 << 20);  // reports and heartbeats are small
-  server_->set_socket_options([](socket_t sock) {
-    const int yes = 1;  // not SO_REUSEPORT: a port in use must be an error
-    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
-  });
   route();
-  int port = address.port;
-  bool bound;
-  if (port == 0) {
-    port = server_->bind_to_any_port(address.host);
-    bound = port > 0;
-  } else {
-    bound = server_->bind_to_port(address.host, port);
-  }
-  if (!bound) {
+  try {
+    port_ = listen_in_thread(*server_, address, thread_, "relay: ");
+  } catch (const std::runtime_error&) {
     server_.reset();
-    throw std::runtime_error("relay: cannot listen on " + address.to_string() +
-                             " (address in use, not permitted, or not resolvable)");
+    throw;
   }
-  port_ = static_cast<std::uint16_t>(port);
-  thread_ = std::thread([this] { server_->listen_after_bind(); });
-  while (!server_->is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
 }
 
 void RelayServer::stop() {
