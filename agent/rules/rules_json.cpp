@@ -168,29 +168,37 @@ std::string shorten_utf8(std::string_view text, std::size_t max) {
   return std::string(text.substr(0, end)) + "...";
 }
 
-void append_redirect_json(std::string& out, const Redirect& r) {
+void append_redirect_fields_json(std::string& out, std::string_view type, std::string_view source, std::string_view target,
+                          std::string_view status) {
   out += "{\"type\":";
-  append_json_string(out, r.type);
+  append_json_string(out, type);
   out += ",\"source\":";
-  append_json_string(out, r.source);
+  append_json_string(out, source);
   out += ",\"target\":";
-  append_json_string(out, r.target);
+  append_json_string(out, target);
   out += ",\"status\":";
-  append_json_string(out, r.status);
+  append_json_string(out, status);
   out += '}';
 }
 
-void append_page_json(std::string& out, const Page& p) {
+void append_page_fields_json(std::string& out, std::string_view type, std::string_view path, std::string_view content,
+                      std::string_view content_type) {
   out += "{\"type\":";
-  append_json_string(out, p.type);
+  append_json_string(out, type);
   out += ",\"path\":";
-  append_json_string(out, p.path);
+  append_json_string(out, path);
   out += ",\"contentType\":";
-  append_json_string(out, p.content_type);
+  append_json_string(out, content_type);
   out += ",\"content\":";
-  append_json_string(out, p.content);
+  append_json_string(out, content);
   out += '}';
 }
+
+void append_redirect_json(std::string& out, const Redirect& r) {
+  append_redirect_fields_json(out, r.type, r.source, r.target, r.status);
+}
+
+void append_page_json(std::string& out, const Page& p) { append_page_fields_json(out, p.type, p.path, p.content, p.content_type); }
 
 std::string rules_to_json(const Rules& rules) {
   std::string out = "{\"version\":" + std::to_string(rules.version) + ",\n\"redirects\":[";

@@ -150,15 +150,8 @@ void SnapshotWriter::flush() {
 void SnapshotWriter::add_redirect(std::string_view type, std::string_view source, std::string_view target,
                                   std::string_view status) {
   if (in_pages_) throw std::logic_error("snapshot: a redirect after the pages began");
-  buffer_ += redirects_++ ? ",\n{\"type\":" : "\n{\"type\":";
-  append_json_string(buffer_, type);
-  buffer_ += ",\"source\":";
-  append_json_string(buffer_, source);
-  buffer_ += ",\"target\":";
-  append_json_string(buffer_, target);
-  buffer_ += ",\"status\":";
-  append_json_string(buffer_, status);
-  buffer_ += '}';
+  buffer_ += redirects_++ ? ",\n" : "\n";
+  append_redirect_fields_json(buffer_, type, source, target, status);
   if (buffer_.size() >= kWriteChunk) flush();
 }
 
@@ -168,15 +161,8 @@ void SnapshotWriter::add_page(std::string_view type, std::string_view path, std:
     buffer_ += "],\n\"pages\":[";
     in_pages_ = true;
   }
-  buffer_ += pages_++ ? ",\n{\"type\":" : "\n{\"type\":";
-  append_json_string(buffer_, type);
-  buffer_ += ",\"path\":";
-  append_json_string(buffer_, path);
-  buffer_ += ",\"contentType\":";
-  append_json_string(buffer_, content_type);
-  buffer_ += ",\"content\":";
-  append_json_string(buffer_, content);
-  buffer_ += '}';
+  buffer_ += pages_++ ? ",\n" : "\n";
+  append_page_fields_json(buffer_, type, path, content, content_type);
   if (buffer_.size() >= kWriteChunk) flush();
 }
 
