@@ -8,6 +8,7 @@
 #include "agent/text/number.hpp"
 
 #include "agent/version.hpp"
+#include "agent/text/prometheus_labels.hpp"
 
 namespace flecto {
 
@@ -63,23 +64,6 @@ double seconds_since_epoch(std::chrono::system_clock::time_point t) {
   return static_cast<double>(ms) / 1000.0;
 }
 
-// A Prometheus label value: backslash, double quote and line feed escaped.
-std::string label_value(std::string_view text) {
-  std::string out;
-  for (const char c : text) {
-    if (c == '\\' || c == '"') out += '\\';
-    if (c == '\n') {
-      out += "\\n";
-      continue;
-    }
-    out += c;
-  }
-  return out;
-}
-
-std::string project_labels(std::string_view namespace_code, std::string_view project_code) {
-  return "namespace=\"" + label_value(namespace_code) + "\",project=\"" + label_value(project_code) + "\"";
-}
 
 }  // namespace
 
@@ -89,7 +73,7 @@ std::string render_metrics(const std::vector<ProjectMetrics>& projects, const Re
   out.reserve(4096 + 4096 * projects.size());
   // Each project's labels, "namespace=\"..\",project=\"..\"".
   std::vector<std::string> labels;
-  for (const ProjectMetrics& p : projects) labels.push_back(project_labels(p.namespace_code, p.project_code));
+  for (const ProjectMetrics& p : projects) labels.push_back(prometheus_project_labels(p.namespace_code, p.project_code));
   const auto with = [](const std::string& project, const std::string& more) {
     return more.empty() ? project : project + "," + more;
   };
@@ -186,7 +170,7 @@ std::string render_metrics(const std::vector<ProjectMetrics>& projects, const Re
     }
   };
   for (std::size_t i = 0; i < projects.size(); ++i) answered(labels[i], projects[i].requests);
-  answered(project_labels("", ""), unrouted);
+  answered(prometheus_project_labels("", ""), unrouted);
 
   // One histogram for the listener: how long answers take does not depend
   // on the project.

@@ -1,6 +1,7 @@
 #include "agent/relay/relay_counters.hpp"
 
 #include "agent/text/json_string.hpp"
+#include "agent/text/prometheus_labels.hpp"
 
 namespace flecto {
 namespace {
@@ -19,20 +20,6 @@ constexpr RelayResult kResults[] = {RelayResult::kOk,          RelayResult::kBad
                                     RelayResult::kUpstreamUnreachable};
 constexpr RelayAuthOutcome kOutcomes[] = {RelayAuthOutcome::kAccepted, RelayAuthOutcome::kRefused,
                                           RelayAuthOutcome::kUpstreamDown, RelayAuthOutcome::kCached};
-
-// A Prometheus label value: only '\', '"' and newlines need escaping.
-std::string label(std::string_view value) {
-  std::string out;
-  for (char c : value) {
-    if (c == '\\' || c == '"') out += '\\';
-    if (c == '\n') {
-      out += "\\n";
-      continue;
-    }
-    out += c;
-  }
-  return out;
-}
 
 std::pair<std::string, std::string> split_key(const std::string& key) {
   const std::size_t slash = key.find('/');
@@ -110,14 +97,14 @@ std::string render_relay_metrics(const RelayCounters& counters, const RelayStore
   for (const auto& [key, project] : projects) {
     const auto [ns, code] = split_key(key);
     const auto held = project->current();
-    out += "flecto_agent_relay_version{namespace=\"" + label(ns) + "\",project=\"" + label(code) + "\"} " +
+    out += "flecto_agent_relay_version{" + prometheus_project_labels(ns, code) + "} " +
            std::to_string(held ? held->version() : 0) + "\n";
   }
   out += "# HELP flecto_agent_relay_held_bytes Bytes of the serialized versions the relay holds, per project.\n";
   out += "# TYPE flecto_agent_relay_held_bytes gauge\n";
   for (const auto& [key, project] : projects) {
     const auto [ns, code] = split_key(key);
-    out += "flecto_agent_relay_held_bytes{namespace=\"" + label(ns) + "\",project=\"" + label(code) + "\"} " +
+    out += "flecto_agent_relay_held_bytes{" + prometheus_project_labels(ns, code) + "} " +
            std::to_string(project->held_bytes()) + "\n";
   }
   return out;
