@@ -67,6 +67,19 @@ std::optional<std::int64_t> parse_integer(const std::string& text) {
   return value;
 }
 
+// The endpoint a request path is routed to (as the routes below read it),
+// or nullopt for none.
+std::optional<Endpoint> endpoint_of_path(const std::string& path) {
+  if (path == "/health/ping") return Endpoint::kHealth;
+  if (path.find("/api/namespace/") == std::string::npos) return std::nullopt;
+  if (path.ends_with("/version")) return Endpoint::kVersion;
+  if (path.ends_with("/redirects")) return Endpoint::kRedirects;
+  if (path.ends_with("/pages")) return Endpoint::kPages;
+  if (path.ends_with("/agents")) return Endpoint::kAgents;
+  if (path.ends_with("/hit")) return Endpoint::kHit;
+  return std::nullopt;
+}
+
 // What a handler decided to send, before body faults alter it.
 struct Answer {
   int status = 200;
@@ -151,6 +164,7 @@ struct StandinManager::Impl {
   std::array<Fault, kEndpointCount> faults{};
   std::array<std::uint64_t, kEndpointCount> fault_seen{};  // requests since set_fault
   std::array<std::vector<std::string>, kEndpointCount> limits;  // each request's `limit`, "" for none
+  std::array<std::uint64_t, kEndpointCount> bytes{};  // answers' body bytes, as sent
   std::function<void(Endpoint, std::uint64_t)> hook;
   bool forbidden = false;  // Options::forbidden, then set_forbidden
   bool stopping = false;
@@ -619,6 +633,14 @@ StandinManager::StandinManager(Options options, Rules rules) : impl_(std::make_u
       return httplib::Server::HandlerResponse::Unhandled;
     });
   }
+  // httplib logs an answer once it is written, with its body as sent
+  // (compressed when it was): the byte counters.
+  s.server->set_logger([&s](const httplib::Request& req, const httplib::Response& res) {
+    std::optional<Endpoint> endpoint = endpoint_of_path(req.path);
+    if (!endpoint) return;
+    std::lock_guard lock(s.mutex);
+    s.bytes[static_cast<std::size_t>(*endpoint)] += res.body.size();
+  });
   s.server->Get("/health/ping", [&s](const httplib::Request&, httplib::Response& res) {
     Project* none = nullptr;
     std::uint64_t number = 0;
@@ -800,6 +822,11 @@ void StandinManager::set_request_hook(std::function<void(Endpoint, std::uint64_t
 std::vector<std::string> StandinManager::limits_asked(Endpoint endpoint) const {
   std::lock_guard lock(impl_->mutex);
   return impl_->limits[static_cast<std::size_t>(endpoint)];
+}
+
+std::uint64_t StandinManager::bytes_sent(Endpoint endpoint) const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->bytes[static_cast<std::size_t>(endpoint)];
 }
 
 std::uint64_t StandinManager::request_count(Endpoint endpoint) const {

@@ -80,7 +80,7 @@
 //
 // Thread safety: every public method may be called from any thread while
 // the server runs. Requests are counted per endpoint, overall and per
-// project; faults apply per endpoint, to every project (set_fault) or to
+// project, and the bytes of their answers per endpoint; faults apply per endpoint, to every project (set_fault) or to
 // one (set_project_fault, which wins).
 //
 // Recipes:
@@ -300,6 +300,11 @@ class StandinManager {
   std::uint64_t request_count(Endpoint endpoint) const;
   std::uint64_t request_count(const std::string& namespace_code, const std::string& project_code,
                               Endpoint endpoint) const;
+  // Body bytes sent in answer to `endpoint` since start, over every
+  // project, as they went on the wire (after gzip; headers not counted):
+  // what a publish costs the manager in bandwidth (bench/fleet_bench.cpp).
+  // An answer is counted once written, which its client may see first.
+  std::uint64_t bytes_sent(Endpoint endpoint) const;
   // The `limit` query of each request to `endpoint` since start, over every
   // project, oldest first ("" for a request without one).
   std::vector<std::string> limits_asked(Endpoint endpoint) const;

@@ -19,6 +19,7 @@
 
 #include "agent/manager/client.hpp"
 #include "agent/rules/rules_json.hpp"
+#include "support/agent_process.hpp"
 #include "support/child_process.hpp"
 #include "support/temp_dir.hpp"
 #include "tests/standin_manager/standin_manager.hpp"
@@ -392,6 +393,13 @@ TEST_CASE("stand-in: gzip when the request accepts it, never with gzip = false",
     if (gzip) {
       CHECK(compressed->get_header_value("Content-Encoding") == "gzip");
       CHECK(compressed->body.size() < plain->body.size() / 4);
+      // The byte counter counts what went on the wire: both answers, the
+      // compressed one as compressed. (httplib counts an answer once it is
+      // written, which the client may see first.)
+      const std::uint64_t both = compressed->body.size() + plain->body.size();
+      CHECK(flecto::test::eventually([&] { return manager.bytes_sent(Endpoint::kRedirects) >= both; }));
+      CHECK(manager.bytes_sent(Endpoint::kRedirects) == both);
+      CHECK(manager.bytes_sent(Endpoint::kPages) == 0);
       // A decompressing client gets the listing back.
       httplib::Client decoding("127.0.0.1", manager.port());
       auto decoded = decoding.Get((raw.prefix + "/redirects").c_str(), headers);
