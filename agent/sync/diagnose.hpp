@@ -4,13 +4,16 @@
 // - an HTTP error (401, 403, 404, 500) and the manager answers the ping: it
 //   is up, so the token, namespace_code or project_code (or the base path)
 //   is wrong;
+// - 502, 503 or 504 and the manager answers the ping: it is up but could
+//   not answer this request now (overloaded, restarting, or a relay that
+//   holds no version of the project yet);
 // - an HTTP error and no answer to the ping: the manager is down, and the
 //   error came from something in front of it (a proxy, a load balancer);
 // - unreachable and no answer to the ping: it is down or unreachable;
 // - unreachable and an answer to the ping: it is up but this request failed
 //   (timed out, or the connection broke).
 //
-//   Diagnosis d = diagnose_failure(api, error.kind(), stop);
+//   Diagnosis d = diagnose_failure(api, error, stop);
 //   log(error.what() + (d.text.empty() ? "" : "; " + d.text));
 //
 // Invalid data and cancellation need no ping: nothing is asked then. Never
@@ -35,7 +38,7 @@ struct Diagnosis {
   bool manager_down() const { return pinged && !manager_answers; }
 };
 
-Diagnosis diagnose_failure(ManagerApi& api, ManagerError::Kind kind, std::stop_token stop = {});
+Diagnosis diagnose_failure(ManagerApi& api, const ManagerError& error, std::stop_token stop = {});
 
 }  // namespace flecto
 

@@ -44,7 +44,7 @@ SyncFailure failure_of(const StepRun& run, const std::string& step, const Manage
                                 : std::string(e.what()),
                       e.kind(), timed_out};
   if (step == "version check" && !timed_out && !run.stop.stop_requested()) {
-    const Diagnosis diagnosis = diagnose_failure(run.context.api, e.kind(), run.bounded());
+    const Diagnosis diagnosis = diagnose_failure(run.context.api, e, run.bounded());
     if (!diagnosis.text.empty()) failure.message += "; " + diagnosis.text;
     failure.manager_down = diagnosis.manager_down();
   }

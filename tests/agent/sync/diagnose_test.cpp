@@ -41,12 +41,18 @@ Run sync_once(const flecto::Config& config, flecto::ManagerApi& manager) {
   return {status, err.str()};
 }
 
+// The error of a version check that failed so.
+ManagerError http_error(int status) {
+  return ManagerError(Kind::kHttpStatus, "GET http://m/version: HTTP " + std::to_string(status), status);
+}
+ManagerError failure(Kind kind) { return ManagerError(kind, "GET http://m/version: failed"); }
+
 }  // namespace
 
 TEST_CASE("diagnose: an HTTP error from a manager that answers the ping: the token or project is wrong",
           "[diagnose]") {
   FakeManager manager;
-  const Diagnosis diagnosis = flecto::diagnose_failure(manager, Kind::kHttpStatus);
+  const Diagnosis diagnosis = flecto::diagnose_failure(manager, http_error(401));
   CHECK(manager.calls("ping") == 1);
   CHECK(diagnosis.pinged);
   CHECK(diagnosis.manager_answers);
@@ -55,10 +61,25 @@ TEST_CASE("diagnose: an HTTP error from a manager that answers the ping: the tok
                                  Catch::Contains("token, namespace_code or project_code"));
 }
 
+TEST_CASE("diagnose: 502, 503 or 504 from a manager that answers the ping: up, but not answering now",
+          "[diagnose]") {
+  FakeManager manager;
+  for (int status : {502, 503, 504}) {
+    const Diagnosis diagnosis = flecto::diagnose_failure(manager, http_error(status));
+    INFO(status);
+    CHECK(diagnosis.manager_answers);
+    CHECK_FALSE(diagnosis.manager_down());
+    CHECK_THAT(diagnosis.text, Catch::Contains("could not answer this request now") &&
+                                   Catch::Contains("relay") && !Catch::Contains("token"));
+  }
+  // A 500 is the manager's "record not found": a wrong project (or token).
+  CHECK_THAT(flecto::diagnose_failure(manager, http_error(500)).text, Catch::Contains("token, namespace_code"));
+}
+
 TEST_CASE("diagnose: an HTTP error from a manager that does not answer the ping: it is down", "[diagnose]") {
   FakeManager manager;
   manager.fail("ping", ManagerError(Kind::kHttpStatus, "GET http://m/health/ping: HTTP 502", 502));
-  const Diagnosis diagnosis = flecto::diagnose_failure(manager, Kind::kHttpStatus);
+  const Diagnosis diagnosis = flecto::diagnose_failure(manager, http_error(401));
   CHECK(diagnosis.manager_down());
   CHECK_THAT(diagnosis.text, Catch::Contains("does not answer /health/ping either") &&
                                  Catch::Contains("HTTP 502") && Catch::Contains("proxy or load balancer"));
@@ -66,11 +87,11 @@ TEST_CASE("diagnose: an HTTP error from a manager that does not answer the ping:
 
 TEST_CASE("diagnose: unreachable, with and without an answer to the ping", "[diagnose]") {
   FakeManager manager;
-  const Diagnosis up = flecto::diagnose_failure(manager, Kind::kUnreachable);
+  const Diagnosis up = flecto::diagnose_failure(manager, failure(Kind::kUnreachable));
   CHECK(up.manager_answers);
   CHECK_THAT(up.text, Catch::Contains("it is up") && Catch::Contains("read_timeout"));
   manager.fail("ping", ManagerError(Kind::kUnreachable, "GET http://m/health/ping: cannot connect"));
-  const Diagnosis down = flecto::diagnose_failure(manager, Kind::kUnreachable);
+  const Diagnosis down = flecto::diagnose_failure(manager, failure(Kind::kUnreachable));
   CHECK(down.manager_down());
   CHECK_THAT(down.text, Catch::Contains("down or unreachable"));
 }
@@ -78,14 +99,14 @@ TEST_CASE("diagnose: unreachable, with and without an answer to the ping", "[dia
 TEST_CASE("diagnose: invalid data and cancellation need no ping", "[diagnose]") {
   FakeManager manager;
   for (Kind kind : {Kind::kInvalidData, Kind::kCancelled}) {
-    const Diagnosis diagnosis = flecto::diagnose_failure(manager, kind);
+    const Diagnosis diagnosis = flecto::diagnose_failure(manager, failure(kind));
     CHECK_FALSE(diagnosis.pinged);
     CHECK(diagnosis.text.empty());
   }
   CHECK(manager.calls("ping") == 0);
   std::stop_source stopped;
   stopped.request_stop();
-  CHECK_FALSE(flecto::diagnose_failure(manager, Kind::kHttpStatus, stopped.get_token()).pinged);
+  CHECK_FALSE(flecto::diagnose_failure(manager, http_error(401), stopped.get_token()).pinged);
   CHECK(manager.calls("ping") == 0);
 }
 
