@@ -6,7 +6,6 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
 #include <stdexcept>
 #include <string>
 
@@ -16,22 +15,13 @@
 #include "agent/manager/client.hpp"
 #include "agent/rules/rules_json.hpp"
 #include "agent/sync/load.hpp"
+#include "bench/process_memory.hpp"
 #include "tests/standin_manager/standin_manager.hpp"
 
 namespace flecto::bench {
 namespace {
 
 double millis(std::chrono::nanoseconds d) { return std::chrono::duration<double, std::milli>(d).count(); }
-
-// A /proc/self/status field in kB ("VmHWM"), as bytes; 0 if absent.
-std::size_t status_bytes(const char* field) {
-  std::ifstream in("/proc/self/status");
-  const std::string prefix = std::string(field) + ":";
-  for (std::string line; std::getline(in, line);) {
-    if (line.rfind(prefix, 0) == 0) return std::stoull(line.substr(prefix.size())) * 1024;
-  }
-  return 0;
-}
 
 std::size_t gzip_size(const std::string& text, int level) {
   z_stream stream{};
@@ -79,7 +69,7 @@ std::string read_all(int fd) {
     settings.project_code = project;
     settings.token = token;
     if (identity) settings.accept_encoding = "identity";
-    const std::size_t rss_before = status_bytes("VmRSS");
+    const std::size_t rss_before = self_status_bytes("VmRSS");
     ManagerClient client(settings);
     Load load = load_from_manager(client, client.get_version(), page_size, TableOptions{}, std::stop_token{});
     char text[512];
@@ -90,7 +80,7 @@ std::string read_all(int fd) {
                   millis(load.fetch_duration), millis(load.build_duration), millis(load.load_duration()),
                   static_cast<double>(load.built.table->stats().memory_bytes) / (1 << 20),
                   static_cast<double>(rss_before) / (1 << 20),
-                  static_cast<double>(status_bytes("VmHWM")) / (1 << 20));
+                  static_cast<double>(self_status_bytes("VmHWM")) / (1 << 20));
     result = text;
   } catch (const std::exception& e) {
     result = std::string("error: ") + e.what();
