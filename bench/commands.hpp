@@ -27,9 +27,14 @@ void add_match_command(CLI::App& app);
 // Built only with the tests, whose stand-in manager it runs (bench/README.md).
 void add_sync_command(CLI::App& app);
 
-// flecto-bench sync-replace --rules FILE [--agent PATH] [--page-size N] [--settle-ms MS]
+// flecto-bench sync-replace --rules FILE [--agent PATH] [--page-size N] [--no-gzip] [--settle-ms MS]
 // A flecto-agent process replacing a synced version by a changed one (bench/sync_replace_bench.cpp).
 void add_sync_replace_command(CLI::App& app);
+
+// flecto-bench fleet --rules FILE [--agents N] [--mode direct|relay|both] [--interval-ms MS]
+//                    [--page-size N] [--timeout S]
+// One publish to N agents syncing directly, and through one relay (bench/fleet_bench.cpp).
+void add_fleet_command(CLI::App& app);
 #endif
 
 // flecto-bench restart --rules FILE [--source rules|snapshot|both] [--agent PATH] [--settle-ms MS]

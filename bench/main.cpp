@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
 #ifdef FLECTO_BENCH_SYNC
   flecto::bench::add_sync_command(app);
   flecto::bench::add_sync_replace_command(app);
+  flecto::bench::add_fleet_command(app);
 #endif
   flecto::bench::add_restart_command(app);
   flecto::bench::add_latency_command(app);

@@ -16,7 +16,7 @@
 // every 2 ms), snapshot_ms to the stand-in getting its report. VmHWM then
 // is the replacement's peak. One JSON line:
 //
-//   {"command":"sync-replace","rules":N,"page_size":P,"first_ready_ms":...,
+//   {"command":"sync-replace","rules":N,"page_size":P,"gzip":true,"first_ready_ms":...,
 //    "replace_ms":...,"snapshot_ms":...,"hwm_reset":true,"peak_rss_before_mb":...,
 //    "serving_rss_before_mb":...,"replace_peak_rss_mb":...,"serving_rss_after_mb":...,
 //    "ru_maxrss_mb":...,"table_mb":...,"replace_peak_target_mb":...}
@@ -53,6 +53,9 @@ struct SyncReplaceCommand {
   int page_size = 2000;
   unsigned settle_ms = 2000;
   unsigned limit_s = 300;
+  // false: the stand-in never compresses, as Flecto Manager itself does
+  // (without a compressing proxy in front of it).
+  bool gzip = true;
 };
 
 // The last byte changed to another of the same kind, so sizes stay.
@@ -79,7 +82,9 @@ void run_sync_replace(const SyncReplaceCommand& command) {
   first.version = 1;
   Rules second = next_version(first);
   const std::size_t rule_count = first.redirects.size() + first.pages.size();
-  standin::StandinManager manager({}, std::move(first));
+  standin::Options options;
+  options.gzip = command.gzip;
+  standin::StandinManager manager(options, std::move(first));
 
   ScratchDir scratch(command.work_dir);
   const std::chrono::seconds limit(command.limit_s);
@@ -119,13 +124,13 @@ void run_sync_replace(const SyncReplaceCommand& command) {
   if (exit.status != 0) throw std::runtime_error("the agent exited with status " + std::to_string(exit.status));
 
   std::printf(
-      "{\"command\":\"sync-replace\",\"rules\":%zu,\"page_size\":%d,\"first_ready_ms\":%.1f,\"replace_ms\":%.1f,"
-      "\"snapshot_ms\":%.1f,\"hwm_reset\":%s,\"peak_rss_before_mb\":%.1f,\"serving_rss_before_mb\":%.1f,"
-      "\"replace_peak_rss_mb\":%.1f,\"serving_rss_after_mb\":%.1f,\"ru_maxrss_mb\":%.1f,\"table_mb\":%.1f,"
-      "\"replace_peak_target_mb\":%.1f}\n",
-      rule_count, command.page_size, first_ready_ms, replace_ms, snapshot_ms, hwm_reset ? "true" : "false",
-      mib(peak_before), mib(serving_before), mib(replace_peak), mib(serving_after), mib(exit.max_rss_bytes),
-      mib(table), 2 * mib(table) + 100);
+      "{\"command\":\"sync-replace\",\"rules\":%zu,\"page_size\":%d,\"gzip\":%s,\"first_ready_ms\":%.1f,"
+      "\"replace_ms\":%.1f,\"snapshot_ms\":%.1f,\"hwm_reset\":%s,\"peak_rss_before_mb\":%.1f,"
+      "\"serving_rss_before_mb\":%.1f,\"replace_peak_rss_mb\":%.1f,\"serving_rss_after_mb\":%.1f,"
+      "\"ru_maxrss_mb\":%.1f,\"table_mb\":%.1f,\"replace_peak_target_mb\":%.1f}\n",
+      rule_count, command.page_size, command.gzip ? "true" : "false", first_ready_ms, replace_ms, snapshot_ms,
+      hwm_reset ? "true" : "false", mib(peak_before), mib(serving_before), mib(replace_peak), mib(serving_after),
+      mib(exit.max_rss_bytes), mib(table), 2 * mib(table) + 100);
 }
 
 }  // namespace
@@ -142,6 +147,8 @@ void add_sync_replace_command(CLI::App& app) {
       ->check(CLI::ExistingDirectory)
       ->capture_default_str();
   sub->add_option("--page-size", command->page_size, "the agent's page_size")->capture_default_str();
+  sub->add_flag("--no-gzip", [command](std::int64_t) { command->gzip = false; },
+                "the stand-in never compresses, as the manager itself (default: gzip, as a proxy in front of it)");
   sub->add_option("--settle-ms", command->settle_ms, "wait before reading a serving RSS")->capture_default_str();
   sub->add_option("--limit-s", command->limit_s, "give up on a sync after this long")
       ->check(CLI::PositiveNumber)
