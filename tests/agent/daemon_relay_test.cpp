@@ -88,6 +88,10 @@ struct FleetAgent {
     write(config, text.str());
   }
 
+  // start(), then waits until it relays version 1.
+  bool start_relaying() {
+    return start() && agent->wait_until([this] { return relay_version() == 1; });
+  }
   // What a downstream agent puts in its manager_url.
   std::string relay_url() const { return "http://127.0.0.1:" + std::to_string(relay_port); }
 
@@ -143,11 +147,9 @@ TEST_CASE("relay: a chain of two relays serves a new version to the last agent, 
   TempDir dir;
   auto manager = manager_of("token-t");
   FleetAgent a(dir, "relay-a", manager->url(), "token-t", true);
-  REQUIRE(a.start());
-  REQUIRE(a.agent->wait_until([&] { return a.relay_version() == 1; }));
+  REQUIRE(a.start_relaying());
   FleetAgent b(dir, "relay-b", a.relay_url(), "token-t", true);
-  REQUIRE(b.start());
-  REQUIRE(b.agent->wait_until([&] { return b.relay_version() == 1; }));
+  REQUIRE(b.start_relaying());
   FleetAgent c(dir, "edge-c", b.relay_url(), "token-t", false);
   REQUIRE(c.start());
   CHECK(a.location() == "/from-v1");
@@ -198,8 +200,7 @@ TEST_CASE("relay: with the manager down, a fresh agent gets the held version wit
   TempDir dir;
   auto manager = manager_of("token-t");
   FleetAgent a(dir, "relay-a", manager->url(), "token-t", true);
-  REQUIRE(a.start());
-  REQUIRE(a.agent->wait_until([&] { return a.relay_version() == 1; }));
+  REQUIRE(a.start_relaying());
   FleetAgent c(dir, "edge-c", a.relay_url(), "token-t", false);
   REQUIRE(c.start());
   CHECK(a.location() == "/from-v1");
@@ -244,8 +245,7 @@ TEST_CASE("relay: a revoked token gets no newer version through the relay, the n
   TempDir dir;
   auto manager = manager_of("old-token");
   FleetAgent a(dir, "relay-a", manager->url(), "old-token", true);
-  REQUIRE(a.start());
-  REQUIRE(a.agent->wait_until([&] { return a.relay_version() == 1; }));
+  REQUIRE(a.start_relaying());
   FleetAgent c(dir, "edge-c", a.relay_url(), "old-token", false);
   REQUIRE(c.start());
   CHECK(c.location() == "/from-v1");
