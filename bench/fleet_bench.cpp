@@ -223,7 +223,9 @@ void run_mode(const FleetBenchCommand& command, const Rules& rules, bool with_re
   const ManagerCounts after = ManagerCounts::of(manager);
   const std::uint64_t relay_requests = relay ? relay->requests_answered() - relay_before : 0;
 
-  auto requests = [&](Endpoint e) { return after.requests[static_cast<int>(e)] - before.requests[static_cast<int>(e)]; };
+  auto requests = [&](Endpoint e) {
+    return after.requests[static_cast<int>(e)] - before.requests[static_cast<int>(e)];
+  };
   auto bytes = [&](Endpoint e) { return after.bytes[static_cast<int>(e)] - before.bytes[static_cast<int>(e)]; };
   std::uint64_t all_bytes = 0;
   for (Endpoint e : kEndpoints) all_bytes += bytes(e);
@@ -251,7 +253,8 @@ void run_mode(const FleetBenchCommand& command, const Rules& rules, bool with_re
       static_cast<unsigned long long>(requests(Endpoint::kAgents)),
       static_cast<unsigned long long>(requests(Endpoint::kHit)),
       mebibytes(bytes(Endpoint::kRedirects) + bytes(Endpoint::kPages)), mebibytes(all_bytes), load_ms.size(),
-      load_median_ms, load_max_ms, static_cast<unsigned long long>(relay_requests), mebibytes(self_status_bytes("VmHWM")));
+      load_median_ms, load_max_ms, static_cast<unsigned long long>(relay_requests),
+      mebibytes(self_status_bytes("VmHWM")));
   std::fflush(stdout);
 }
 

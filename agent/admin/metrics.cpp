@@ -6,9 +6,8 @@
 #include <string_view>
 
 #include "agent/text/number.hpp"
-
-#include "agent/version.hpp"
 #include "agent/text/prometheus_labels.hpp"
+#include "agent/version.hpp"
 
 namespace flecto {
 
@@ -64,7 +63,6 @@ double seconds_since_epoch(std::chrono::system_clock::time_point t) {
   return static_cast<double>(ms) / 1000.0;
 }
 
-
 }  // namespace
 
 std::string render_metrics(const std::vector<ProjectMetrics>& projects, const RequestCounts& unrouted,
@@ -73,7 +71,9 @@ std::string render_metrics(const std::vector<ProjectMetrics>& projects, const Re
   out.reserve(4096 + 4096 * projects.size());
   // Each project's labels, "namespace=\"..\",project=\"..\"".
   std::vector<std::string> labels;
-  for (const ProjectMetrics& p : projects) labels.push_back(prometheus_project_labels(p.namespace_code, p.project_code));
+  for (const ProjectMetrics& p : projects) {
+    labels.push_back(prometheus_project_labels(p.namespace_code, p.project_code));
+  }
   const auto with = [](const std::string& project, const std::string& more) {
     return more.empty() ? project : project + "," + more;
   };

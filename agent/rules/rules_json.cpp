@@ -168,8 +168,8 @@ std::string shorten_utf8(std::string_view text, std::size_t max) {
   return std::string(text.substr(0, end)) + "...";
 }
 
-void append_redirect_fields_json(std::string& out, std::string_view type, std::string_view source, std::string_view target,
-                          std::string_view status) {
+void append_redirect_fields_json(std::string& out, std::string_view type, std::string_view source,
+                                 std::string_view target, std::string_view status) {
   out += "{\"type\":";
   append_json_string(out, type);
   out += ",\"source\":";
@@ -181,8 +181,8 @@ void append_redirect_fields_json(std::string& out, std::string_view type, std::s
   out += '}';
 }
 
-void append_page_fields_json(std::string& out, std::string_view type, std::string_view path, std::string_view content,
-                      std::string_view content_type) {
+void append_page_fields_json(std::string& out, std::string_view type, std::string_view path,
+                             std::string_view content, std::string_view content_type) {
   out += "{\"type\":";
   append_json_string(out, type);
   out += ",\"path\":";
@@ -198,7 +198,9 @@ void append_redirect_json(std::string& out, const Redirect& r) {
   append_redirect_fields_json(out, r.type, r.source, r.target, r.status);
 }
 
-void append_page_json(std::string& out, const Page& p) { append_page_fields_json(out, p.type, p.path, p.content, p.content_type); }
+void append_page_json(std::string& out, const Page& p) {
+  append_page_fields_json(out, p.type, p.path, p.content, p.content_type);
+}
 
 std::string rules_to_json(const Rules& rules) {
   std::string out = "{\"version\":" + std::to_string(rules.version) + ",\n\"redirects\":[";

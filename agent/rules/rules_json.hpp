@@ -72,10 +72,10 @@ std::string shorten_utf8(std::string_view text, std::size_t max);
 void append_redirect_json(std::string& out, const Redirect& redirect);
 void append_page_json(std::string& out, const Page& page);
 // The same from the fields as views (a listing page's, streamed).
-void append_redirect_fields_json(std::string& out, std::string_view type, std::string_view source, std::string_view target,
-                          std::string_view status);
-void append_page_fields_json(std::string& out, std::string_view type, std::string_view path, std::string_view content,
-                      std::string_view content_type);
+void append_redirect_fields_json(std::string& out, std::string_view type, std::string_view source,
+                                 std::string_view target, std::string_view status);
+void append_page_fields_json(std::string& out, std::string_view type, std::string_view path,
+                             std::string_view content, std::string_view content_type);
 
 // ASCII case-insensitive equality, for JSON keys.
 bool key_equals(std::string_view key, std::string_view name);

@@ -80,8 +80,9 @@
 //
 // Thread safety: every public method may be called from any thread while
 // the server runs. Requests are counted per endpoint, overall and per
-// project, and the bytes of their answers per endpoint; faults apply per endpoint, to every project (set_fault) or to
-// one (set_project_fault, which wins).
+// project, and the bytes of their answers per endpoint; faults apply per
+// endpoint, to every project (set_fault) or to one (set_project_fault,
+// which wins).
 //
 // Recipes:
 //   the version moves during a sync (between the two version reads):
